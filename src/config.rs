@@ -1,0 +1,1 @@
+//! Typed configuration: a TOML file plus environment overrides, validated at start-up.

@@ -1,0 +1,1 @@
+//! The HTTP surface: router, middleware, authentication and the SCIM handlers.

@@ -1,0 +1,1 @@
+//! Background work: deferred removals, async job follow-up, mirror refresh.

@@ -1,0 +1,1 @@
+//! Persistence over sqlx: SQLite by default, PostgreSQL for several replicas.
