@@ -1,0 +1,102 @@
+//! Start-up: build the application from config (store, Dropbox client, bridge, router), bind, serve, stop.
+
+use crate::bridge::{Bridge, BridgeSettings};
+use crate::config::{Config, LogFormat};
+use crate::dropbox::DropboxClient;
+use crate::http::{AppState, build_router};
+use crate::store::Store;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// A built application with its bound listener, ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    prefix: String,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects the store, wires the bridge and binds `config.listen` (port 0 picks a free port).
+    pub async fn build(config: Config, dropbox: DropboxClient) -> anyhow::Result<Self> {
+        let store = Store::connect(&config.store.url).await?;
+        let bridge = Bridge::new(dropbox, store.clone(), BridgeSettings::from_config(&config));
+        let listener = TcpListener::bind(config.listen).await.map_err(|e| {
+            anyhow::anyhow!("cannot listen on {}: {e} (set SCIM_BRIDGE_LISTEN)", config.listen)
+        })?;
+        let prefix = config.http.path_prefix.clone();
+        let state = AppState::new(config, bridge, store);
+        let router = build_router(state.clone());
+        Ok(Self {
+            listener,
+            router,
+            prefix,
+            state,
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// The SCIM path prefix, e.g. `/scim/v2`.
+    pub fn path_prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Serves until SIGINT/SIGTERM; in-flight requests finish, background work stops at a safe point.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let workers = self.state.start_background_work();
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        workers.stop().await;
+        Ok(())
+    }
+
+    /// Serves until `stop` resolves (tests use this instead of signals).
+    pub async fn run_until(self, stop: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let workers = self.state.start_background_work();
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(stop)
+            .await?;
+        workers.stop().await;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Sets up logging once: `RUST_LOG` filters (default `info`), pretty or JSON lines.
+pub fn init_tracing(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Pretty => builder.try_init(),
+    };
+}
