@@ -7,6 +7,7 @@ mod cli;
 mod cursor;
 mod dispatch;
 mod faults;
+mod groups;
 mod jobs;
 mod lifecycle;
 mod members;

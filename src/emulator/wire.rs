@@ -13,9 +13,6 @@ pub(crate) enum ApiError {
     /// 400 text/plain; the reason is prefixed with the API function name when rendered.
     #[error("bad request: {0}")]
     BadRequest(String),
-    /// 400 text/plain with the body exactly as given (no function prefix).
-    #[error("bad request: {0}")]
-    BadRequestRaw(String),
     /// 401 with an AuthError union.
     #[error("auth error")]
     Auth(Value),
@@ -54,7 +51,6 @@ impl ApiError {
                 StatusCode::BAD_REQUEST,
                 format!("Error in call to API function \"team/{route}\": {reason}"),
             ),
-            ApiError::BadRequestRaw(body) => text(StatusCode::BAD_REQUEST, body),
             ApiError::Auth(err) => json_response(StatusCode::UNAUTHORIZED, &envelope(err)),
             ApiError::Route(err) => json_response(StatusCode::CONFLICT, &envelope(err)),
             ApiError::NotFound => text(StatusCode::NOT_FOUND, "Unknown API function".to_string()),
