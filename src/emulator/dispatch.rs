@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::jobs::JobFamily;
 use super::state::Model;
 use super::wire::{ApiError, json_response, text};
-use super::{Emulator, Fault, auth, groups, lifecycle, members};
+use super::{Emulator, Fault, auth, groups, lifecycle, members, profile};
 
 /// A route implementation over the locked model.
 type Handler = fn(&mut Model, &Value) -> Result<Value, ApiError>;
@@ -25,6 +25,8 @@ fn route(key: &str) -> Option<(&'static str, bool, Handler)> {
         "members/get_info_v2" => ("members.read", false, members::get_info_v2),
         "members/list_v2" => ("members.read", false, members::list_v2),
         "members/list/continue_v2" => ("members.read", false, members::list_continue_v2),
+        "members/set_profile_v2" => ("members.write", false, profile::set_profile_v2),
+        "members/set_admin_permissions_v2" => ("members.write", false, profile::set_admin_permissions_v2),
         "members/suspend" => ("members.write", false, members::suspend),
         "members/unsuspend" => ("members.write", false, members::unsuspend),
         "members/remove" => ("members.delete", false, lifecycle::remove),

@@ -11,6 +11,7 @@ mod groups;
 mod jobs;
 mod lifecycle;
 mod members;
+mod profile;
 mod state;
 mod view;
 mod wire;
