@@ -12,6 +12,8 @@ mod jobs;
 mod lifecycle;
 mod members;
 mod profile;
+#[cfg(test)]
+mod rules_tests;
 mod state;
 mod view;
 mod wire;
