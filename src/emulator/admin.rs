@@ -50,8 +50,8 @@ fn bad(msg: &str) -> Response {
     text(StatusCode::BAD_REQUEST, msg.to_string())
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(body: &str) -> Result<T, Response> {
-    serde_json::from_str(body).map_err(|e| bad(&format!("bad admin request: {e}")))
+fn parse<T: for<'de> Deserialize<'de>>(body: &str) -> Result<T, String> {
+    serde_json::from_str(body).map_err(|e| format!("bad admin request: {e}"))
 }
 
 async fn stats(State(emu): State<Emulator>) -> Response {
@@ -83,7 +83,7 @@ fn one() -> u32 {
 async fn faults(State(emu): State<Emulator>, body: String) -> Response {
     let r: FaultReq = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return bad(&e),
     };
     let fault = match r.kind.as_str() {
         "429_json" => Fault::RateLimitJson {
@@ -91,9 +91,13 @@ async fn faults(State(emu): State<Emulator>, body: String) -> Response {
             reason_write_ops: false,
             body_retry_after: true,
         },
-        "429_text" => Fault::RateLimitText { retry_after: r.retry_after.unwrap_or(1) },
+        "429_text" => Fault::RateLimitText {
+            retry_after: r.retry_after.unwrap_or(1),
+        },
         "500" => Fault::Internal500,
-        "503" => Fault::Unavailable503 { retry_after: r.retry_after },
+        "503" => Fault::Unavailable503 {
+            retry_after: r.retry_after,
+        },
         "drop" => Fault::DropConnection,
         other => return bad(&format!("unknown fault kind {other}")),
     };
@@ -112,10 +116,13 @@ struct LatencyReq {
 async fn latency(State(emu): State<Emulator>, body: String) -> Response {
     match parse::<LatencyReq>(&body) {
         Ok(r) => {
-            emu.set_latency(Duration::from_millis(r.fixed_ms), Duration::from_millis(r.jitter_ms));
+            emu.set_latency(
+                Duration::from_millis(r.fixed_ms),
+                Duration::from_millis(r.jitter_ms),
+            );
             ok(json!({}))
         }
-        Err(e) => e,
+        Err(e) => bad(&e),
     }
 }
 
@@ -130,7 +137,7 @@ async fn rate_limit(State(emu): State<Emulator>, body: String) -> Response {
             emu.set_rate_limit(r.calls_per_minute);
             ok(json!({}))
         }
-        Err(e) => e,
+        Err(e) => bad(&e),
     }
 }
 
@@ -145,7 +152,7 @@ async fn accept_invite(State(emu): State<Emulator>, body: String) -> Response {
             Ok(()) => ok(json!({})),
             Err(e) => bad(&e),
         },
-        Err(e) => e,
+        Err(e) => bad(&e),
     }
 }
 
@@ -158,7 +165,7 @@ async fn seed(State(emu): State<Emulator>, body: String) -> Response {
     match parse::<SeedReq>(&body) {
         Ok(r) if r.count <= 100_000 => ok(json!({"team_member_ids": emu.seed_members(r.count)})),
         Ok(_) => bad("count too large"),
-        Err(e) => e,
+        Err(e) => bad(&e),
     }
 }
 
@@ -173,7 +180,7 @@ async fn advance(State(emu): State<Emulator>, body: String) -> Response {
             emu.advance_clock(Duration::from_secs(r.seconds));
             ok(json!({}))
         }
-        Err(e) => e,
+        Err(e) => bad(&e),
     }
 }
 
@@ -193,7 +200,7 @@ async fn issue(State(emu): State<Emulator>, body: String) -> Response {
             let scopes: Vec<&str> = r.scopes.iter().map(String::as_str).collect();
             ok(json!({"access_token": emu.issue_token(&scopes)}))
         }
-        Err(e) => e,
+        Err(e) => bad(&e),
     }
 }
 

@@ -14,7 +14,11 @@ pub(crate) struct Args<'a> {
 }
 
 fn join(path: &str, field: &str) -> String {
-    if path.is_empty() { field.to_string() } else { format!("{path}.{field}") }
+    if path.is_empty() {
+        field.to_string()
+    } else {
+        format!("{path}.{field}")
+    }
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -32,12 +36,18 @@ impl<'a> Args<'a> {
     /// Opens `v` as a struct with exactly the given known fields (unknown ones are a 400).
     pub fn new(v: &'a Value, path: &str, fields: &[&str]) -> ArgResult<Self> {
         let Value::Object(map) = v else {
-            return Err(ApiError::arg(path, format!("expected object, got {}", type_name(v))));
+            return Err(ApiError::arg(
+                path,
+                format!("expected object, got {}", type_name(v)),
+            ));
         };
         if let Some(unknown) = map.keys().find(|k| !fields.contains(&k.as_str())) {
             return Err(ApiError::arg(path, format!("unknown field '{unknown}'")));
         }
-        Ok(Args { map, path: path.to_string() })
+        Ok(Args {
+            map,
+            path: path.to_string(),
+        })
     }
 
     /// The dotted path of a field, for error messages.
@@ -63,7 +73,9 @@ impl<'a> Args<'a> {
 
     /// An optional (nullable) string field.
     pub fn opt_str(&self, field: &str) -> ArgResult<Option<String>> {
-        self.opt(field).map(|v| as_str(v, &self.path(field))).transpose()
+        self.opt(field)
+            .map(|v| as_str(v, &self.path(field)))
+            .transpose()
     }
 
     /// A defaulted boolean: may be omitted, must not be null.
@@ -71,7 +83,10 @@ impl<'a> Args<'a> {
         match self.map.get(field) {
             None => Ok(default),
             Some(Value::Bool(b)) => Ok(*b),
-            Some(v) => Err(ApiError::arg(&self.path(field), format!("expected boolean, got {}", type_name(v)))),
+            Some(v) => Err(ApiError::arg(
+                &self.path(field),
+                format!("expected boolean, got {}", type_name(v)),
+            )),
         }
     }
 
@@ -80,7 +95,10 @@ impl<'a> Args<'a> {
         match self.opt(field) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(v) => Err(ApiError::arg(&self.path(field), format!("expected boolean, got {}", type_name(v)))),
+            Some(v) => Err(ApiError::arg(
+                &self.path(field),
+                format!("expected boolean, got {}", type_name(v)),
+            )),
         }
     }
 
@@ -89,11 +107,21 @@ impl<'a> Args<'a> {
         let path = self.path(field);
         let n = match self.map.get(field) {
             None => return Ok(default),
-            Some(Value::Number(n)) => n.as_u64().ok_or_else(|| ApiError::arg(&path, "expected UInt32"))?,
-            Some(v) => return Err(ApiError::arg(&path, format!("expected integer, got {}", type_name(v)))),
+            Some(Value::Number(n)) => n
+                .as_u64()
+                .ok_or_else(|| ApiError::arg(&path, "expected UInt32"))?,
+            Some(v) => {
+                return Err(ApiError::arg(
+                    &path,
+                    format!("expected integer, got {}", type_name(v)),
+                ));
+            }
         };
         if n < u64::from(min) || n > u64::from(max) {
-            return Err(ApiError::arg(&path, format!("{n} is not within range {min}..{max}")));
+            return Err(ApiError::arg(
+                &path,
+                format!("{n} is not within range {min}..{max}"),
+            ));
         }
         u32::try_from(n).map_err(|_| ApiError::arg(&path, "expected UInt32"))
     }
@@ -131,7 +159,12 @@ pub(crate) fn union<'a>(
             Some(Value::String(s)) => (s.as_str(), Some(map)),
             _ => return Err(ApiError::arg(path, "missing '.tag' key")),
         },
-        other => return Err(ApiError::arg(path, format!("expected union, got {}", type_name(other)))),
+        other => {
+            return Err(ApiError::arg(
+                path,
+                format!("expected union, got {}", type_name(other)),
+            ));
+        }
     };
     if void.contains(&tag) {
         if let Some(extra) = obj.and_then(|m| m.keys().find(|k| k.as_str() != ".tag")) {
@@ -143,7 +176,10 @@ pub(crate) fn union<'a>(
         let Some(map) = obj else {
             return Err(ApiError::arg(path, format!("tag '{tag}' needs a value")));
         };
-        if let Some(extra) = map.keys().find(|k| k.as_str() != ".tag" && k.as_str() != tag) {
+        if let Some(extra) = map
+            .keys()
+            .find(|k| k.as_str() != ".tag" && k.as_str() != tag)
+        {
             return Err(ApiError::arg(path, format!("unexpected field '{extra}'")));
         }
         let value = map
@@ -161,19 +197,30 @@ pub(crate) fn check_email(path: &str, s: &str) -> ArgResult<()> {
         return Err(ApiError::arg(path, "string longer than 255"));
     }
     if !email_matches(s) {
-        return Err(ApiError::arg(path, format!("'{s}' did not match pattern for EmailAddress")));
+        return Err(ApiError::arg(
+            path,
+            format!("'{s}' did not match pattern for EmailAddress"),
+        ));
     }
     Ok(())
 }
 
 /// `^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\.[A-Za-z]{2,15}$`
 pub(crate) fn email_matches(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
     let local_ok = !local.is_empty()
-        && local.chars().all(|c| c.is_ascii_alphanumeric() || "'#&._%+-".contains(c));
-    let Some((host, tld)) = domain.rsplit_once('.') else { return false };
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "'#&._%+-".contains(c));
+    let Some((host, tld)) = domain.rsplit_once('.') else {
+        return false;
+    };
     let mut host_chars = host.chars();
-    let host_ok = host_chars.next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+    let host_ok = host_chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
         && host_chars.all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     let tld_ok = (2..=15).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_alphabetic());
     local_ok && host_ok && tld_ok
@@ -191,7 +238,10 @@ pub(crate) fn check_max(path: &str, s: &str, max: usize) -> ArgResult<()> {
 pub(crate) fn check_name_part(path: &str, s: &str) -> ArgResult<()> {
     check_max(path, s, 50)?;
     if s.chars().any(|c| "/:?*<>\"|".contains(c)) {
-        return Err(ApiError::arg(path, format!("'{s}' did not match pattern for NamePart")));
+        return Err(ApiError::arg(
+            path,
+            format!("'{s}' did not match pattern for NamePart"),
+        ));
     }
     Ok(())
 }
@@ -251,7 +301,8 @@ mod tests {
     fn void_union_members_accept_compact_and_object_forms() {
         let (t, _) = union(&json!("member"), "a", &["member", "owner"], &[]).unwrap_or_default();
         assert_eq!(t, "member");
-        let (t, _) = union(&json!({".tag": "owner"}), "a", &["member", "owner"], &[]).unwrap_or_default();
+        let (t, _) =
+            union(&json!({".tag": "owner"}), "a", &["member", "owner"], &[]).unwrap_or_default();
         assert_eq!(t, "owner");
         assert!(union(&json!("boss"), "a", &["member", "owner"], &[]).is_err());
     }

@@ -33,7 +33,10 @@ pub(crate) struct Token {
 impl Token {
     /// A team token holding every scope.
     pub fn team_all(expires_at: Option<DateTime<Utc>>) -> Self {
-        Token { scopes: ALL_SCOPES.iter().map(|s| s.to_string()).collect(), expires_at }
+        Token {
+            scopes: ALL_SCOPES.iter().map(|s| s.to_string()).collect(),
+            expires_at,
+        }
     }
 
     /// A team token holding the given scopes (`"all"` expands to every scope).
@@ -41,7 +44,10 @@ impl Token {
         if scopes.contains(&"all") {
             return Self::team_all(expires_at);
         }
-        Token { scopes: scopes.iter().map(|s| s.to_string()).collect(), expires_at }
+        Token {
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            expires_at,
+        }
     }
 
     /// Marks the token expired at `now`.
@@ -57,14 +63,16 @@ pub(crate) fn new_token_string() -> String {
 
 /// Checks the Authorization header, the token and the route's scope.
 pub(crate) fn authorize(model: &Model, headers: &HeaderMap, scope: &str) -> Result<(), ApiError> {
-    let malformed = || {
-        ApiError::BadRequest("The given OAuth 2 access token is malformed.".to_string())
-    };
+    let malformed =
+        || ApiError::BadRequest("The given OAuth 2 access token is malformed.".to_string());
     let value = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(malformed)?;
-    let token = value.strip_prefix("Bearer ").filter(|t| !t.trim().is_empty()).ok_or_else(malformed)?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(malformed)?;
     let Some(entry) = model.tokens.get(token.trim()) else {
         return Err(ApiError::Auth(json!({".tag": "invalid_access_token"})));
     };
@@ -72,26 +80,46 @@ pub(crate) fn authorize(model: &Model, headers: &HeaderMap, scope: &str) -> Resu
         return Err(ApiError::Auth(json!({".tag": "expired_access_token"})));
     }
     if !entry.scopes.contains(scope) {
-        return Err(ApiError::Auth(json!({".tag": "missing_scope", "required_scope": scope})));
+        return Err(ApiError::Auth(
+            json!({".tag": "missing_scope", "required_scope": scope}),
+        ));
     }
     Ok(())
 }
 
 fn oauth_error(code: &str, description: &str) -> Response {
-    json_response(StatusCode::BAD_REQUEST, &json!({"error": code, "error_description": description}))
+    json_response(
+        StatusCode::BAD_REQUEST,
+        &json!({"error": code, "error_description": description}),
+    )
 }
 
 /// `POST /oauth2/token` with `grant_type=refresh_token` (client creds in the body or HTTP Basic).
-pub(crate) async fn oauth_token(State(emu): State<Emulator>, headers: HeaderMap, body: String) -> Response {
+pub(crate) async fn oauth_token(
+    State(emu): State<Emulator>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
     let form: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
-    let get = |k: &str| form.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    let get = |k: &str| {
+        form.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
+        .and_then(|b| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .ok()
+        })
         .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.split_once(':').map(|(a, b)| (a.to_string(), b.to_string())));
+        .and_then(|s| {
+            s.split_once(':')
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+        });
     let (client_id, secret) = match basic {
         Some((id, secret)) => (Some(id), Some(secret)),
         None => (get("client_id"), get("client_secret")),
@@ -117,7 +145,10 @@ pub(crate) async fn oauth_token(State(emu): State<Emulator>, headers: HeaderMap,
     let ttl = model.cfg.access_token_ttl;
     let expires = model.now() + chrono::Duration::from_std(ttl).unwrap_or_default();
     let token = new_token_string();
-    model.tokens.insert(token.clone(), Token::team_all(Some(expires)));
-    let body: Value = json!({"access_token": token, "token_type": "bearer", "expires_in": ttl.as_secs()});
+    model
+        .tokens
+        .insert(token.clone(), Token::team_all(Some(expires)));
+    let body: Value =
+        json!({"access_token": token, "token_type": "bearer", "expires_in": ttl.as_secs()});
     json_response(StatusCode::OK, &body)
 }

@@ -52,7 +52,13 @@ mod tests {
     use super::*;
 
     fn data() -> CursorData {
-        CursorData { kind: "groups".into(), after: 7, include_removed: false, limit: 2, issued: 100 }
+        CursorData {
+            kind: "groups".into(),
+            after: 7,
+            include_removed: false,
+            limit: 2,
+            issued: 100,
+        }
     }
 
     #[test]

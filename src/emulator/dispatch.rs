@@ -21,16 +21,22 @@ type Handler = fn(&mut Model, &Value) -> Result<Value, ApiError>;
 fn route(key: &str) -> Option<(&'static str, bool, Handler)> {
     Some(match key {
         "members/add_v2" => ("members.write", false, members::add_v2),
-        "members/add/job_status/get_v2" => ("members.write", false, |m, b| members::poll(m, b, JobFamily::MembersAdd)),
+        "members/add/job_status/get_v2" => ("members.write", false, |m, b| {
+            members::poll(m, b, JobFamily::MembersAdd)
+        }),
         "members/get_info_v2" => ("members.read", false, members::get_info_v2),
         "members/list_v2" => ("members.read", false, members::list_v2),
         "members/list/continue_v2" => ("members.read", false, members::list_continue_v2),
         "members/set_profile_v2" => ("members.write", false, profile::set_profile_v2),
-        "members/set_admin_permissions_v2" => ("members.write", false, profile::set_admin_permissions_v2),
+        "members/set_admin_permissions_v2" => {
+            ("members.write", false, profile::set_admin_permissions_v2)
+        }
         "members/suspend" => ("members.write", false, members::suspend),
         "members/unsuspend" => ("members.write", false, members::unsuspend),
         "members/remove" => ("members.delete", false, lifecycle::remove),
-        "members/remove/job_status/get" => ("members.delete", false, |m, b| members::poll(m, b, JobFamily::MembersRemove)),
+        "members/remove/job_status/get" => ("members.delete", false, |m, b| {
+            members::poll(m, b, JobFamily::MembersRemove)
+        }),
         "members/recover" => ("members.delete", false, lifecycle::recover),
         "members/send_welcome_email" => ("members.write", false, lifecycle::send_welcome_email),
         "groups/job_status/get" => ("groups.write", false, groups::poll),
@@ -52,23 +58,41 @@ fn route(key: &str) -> Option<(&'static str, bool, Handler)> {
 
 fn fault_response(fault: Fault) -> Response {
     match fault {
-        Fault::RateLimitJson { retry_after, reason_write_ops, body_retry_after } => {
-            let reason = if reason_write_ops { "too_many_write_operations" } else { "too_many_requests" };
+        Fault::RateLimitJson {
+            retry_after,
+            reason_write_ops,
+            body_retry_after,
+        } => {
+            let reason = if reason_write_ops {
+                "too_many_write_operations"
+            } else {
+                "too_many_requests"
+            };
             let mut err = json!({"reason": {".tag": reason}});
             if body_retry_after {
                 err["retry_after"] = json!(retry_after);
             }
             let body = json!({"error_summary": format!("{reason}/.."), "error": err});
-            with_retry_after(json_response(StatusCode::TOO_MANY_REQUESTS, &body), Some(retry_after))
+            with_retry_after(
+                json_response(StatusCode::TOO_MANY_REQUESTS, &body),
+                Some(retry_after),
+            )
         }
         Fault::RateLimitText { retry_after } => with_retry_after(
             text(StatusCode::TOO_MANY_REQUESTS, "Too many requests".into()),
             Some(retry_after),
         ),
-        Fault::Internal500 => text(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error".into()),
-        Fault::Unavailable503 { retry_after } => {
-            with_retry_after(text(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable".into()), retry_after)
-        }
+        Fault::Internal500 => text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal Server Error".into(),
+        ),
+        Fault::Unavailable503 { retry_after } => with_retry_after(
+            text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service Unavailable".into(),
+            ),
+            retry_after,
+        ),
         Fault::DropConnection => {
             // A body that fails before any byte makes hyper abort the connection.
             let stream = futures::stream::once(async {
@@ -105,7 +129,11 @@ pub(crate) async fn team_route(
         *model.stats.entry(key.clone()).or_default() += 1;
         let logged = serde_json::from_slice(&body)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
-        model.calls.entry(key.clone()).or_default().push_back(logged);
+        model
+            .calls
+            .entry(key.clone())
+            .or_default()
+            .push_back(logged);
         model.faults.latency
     };
     let delay = latency.0 + jitter(latency.1);
@@ -152,7 +180,10 @@ fn parse_body(headers: &HeaderMap, body: &[u8], void: bool) -> Result<Value, Api
     if void && body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let base = ct.split(';').next().unwrap_or("").trim();
     if !base.eq_ignore_ascii_case("application/json") {
         return Err(ApiError::BadRequest(format!(

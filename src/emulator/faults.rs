@@ -21,7 +21,10 @@ impl FaultState {
     /// Queues `fault` for the next `times` calls of `route`.
     pub fn inject(&mut self, route: &str, fault: Fault, times: u32) {
         if times > 0 {
-            self.pending.entry(route.to_string()).or_default().push((fault, times));
+            self.pending
+                .entry(route.to_string())
+                .or_default()
+                .push((fault, times));
         }
     }
 
@@ -69,7 +72,10 @@ mod tests {
 
     #[test]
     fn rate_limit_window_resets_each_minute() {
-        let mut f = FaultState { rate_limit: Some(2), ..FaultState::default() };
+        let mut f = FaultState {
+            rate_limit: Some(2),
+            ..FaultState::default()
+        };
         assert_eq!(f.rate_check(120), None);
         assert_eq!(f.rate_check(130), None);
         assert_eq!(f.rate_check(150), Some(30));

@@ -1,6 +1,8 @@
 //! Group routes: unique names and external ids, the system-managed group, membership changes, lists.
 
-use dropbox_sdk::types::team::{GroupMembersChangeResult, GroupsGetInfoItem, GroupsListResult, GroupsMembersListResult};
+use dropbox_sdk::types::team::{
+    GroupMembersChangeResult, GroupsGetInfoItem, GroupsListResult, GroupsMembersListResult,
+};
 use serde_json::{Value, json};
 
 use super::args::{Args, as_str, union, user_selector};
@@ -21,7 +23,12 @@ fn check_group_name(name: &str) -> Result<(), ApiError> {
 }
 
 fn parse_mgmt(v: &Value, path: &str) -> Result<Mgmt, ApiError> {
-    let (tag, _) = union(v, path, &["user_managed", "company_managed", "system_managed"], &[])?;
+    let (tag, _) = union(
+        v,
+        path,
+        &["user_managed", "company_managed", "system_managed"],
+        &[],
+    )?;
     Ok(match tag.as_str() {
         "company_managed" => Mgmt::Company,
         "system_managed" => Mgmt::System,
@@ -30,20 +37,38 @@ fn parse_mgmt(v: &Value, path: &str) -> Result<Mgmt, ApiError> {
 }
 
 fn name_taken(model: &Model, name: &str, except: Option<&str>) -> bool {
-    model.groups.iter().any(|g| g.name.to_lowercase() == name.to_lowercase() && Some(g.id.as_str()) != except)
+    model
+        .groups
+        .iter()
+        .any(|g| g.name.to_lowercase() == name.to_lowercase() && Some(g.id.as_str()) != except)
 }
 
 fn ext_taken(model: &Model, ext: &str, except: Option<&str>) -> bool {
-    model.groups.iter().any(|g| g.external_id.as_deref() == Some(ext) && Some(g.id.as_str()) != except)
+    model
+        .groups
+        .iter()
+        .any(|g| g.external_id.as_deref() == Some(ext) && Some(g.id.as_str()) != except)
 }
 
 /// groups/create.
 pub(crate) fn create(model: &mut Model, body: &Value) -> R {
-    let a = Args::new(body, "", &["group_name", "add_creator_as_owner", "group_external_id", "group_management_type"])?;
+    let a = Args::new(
+        body,
+        "",
+        &[
+            "group_name",
+            "add_creator_as_owner",
+            "group_external_id",
+            "group_management_type",
+        ],
+    )?;
     let name = a.req_str("group_name")?;
     let owner = a.bool_or("add_creator_as_owner", false)?;
     let ext = a.opt_str("group_external_id")?;
-    let mgmt = a.opt("group_management_type").map(|v| parse_mgmt(v, "group_management_type")).transpose()?;
+    let mgmt = a
+        .opt("group_management_type")
+        .map(|v| parse_mgmt(v, "group_management_type"))
+        .transpose()?;
     check_group_name(&name)?;
     if mgmt == Some(Mgmt::System) {
         return Err(ApiError::tag("system_managed_group_disallowed"));
@@ -79,7 +104,13 @@ fn select(model: &Model, v: &Value, path: &str) -> Result<usize, ApiError> {
     model
         .groups
         .iter()
-        .position(|g| if tag == "group_id" { g.id == key } else { g.external_id.as_deref() == Some(key.as_str()) })
+        .position(|g| {
+            if tag == "group_id" {
+                g.id == key
+            } else {
+                g.external_id.as_deref() == Some(key.as_str())
+            }
+        })
         .ok_or_else(|| ApiError::tag("group_not_found"))
 }
 
@@ -99,7 +130,11 @@ pub(crate) fn get_info(model: &mut Model, body: &Value) -> R {
     for (i, id) in ids.iter().enumerate() {
         let id = as_str(id, &format!("{tag}[{i}]"))?;
         let hit = model.groups.iter().find(|g| {
-            if tag == "group_ids" { g.id == id } else { g.external_id.as_deref() == Some(id.as_str()) }
+            if tag == "group_ids" {
+                g.id == id
+            } else {
+                g.external_id.as_deref() == Some(id.as_str())
+            }
         });
         out.push(match hit {
             Some(g) => GroupsGetInfoItem::GroupInfo(group_full(model, g, true)),
@@ -117,8 +152,16 @@ fn groups_page(model: &Model, data: CursorData) -> Value {
     rows.truncate(limit);
     let after = rows.last().map_or(data.after, |g| g.seq);
     let groups = rows.iter().map(|g| group_summary(model, g)).collect();
-    let next = CursorData { after, issued: model.now().timestamp(), ..data };
-    to_json(&GroupsListResult::new(groups, cursor::encode(&model.cursor_key, &next), has_more))
+    let next = CursorData {
+        after,
+        issued: model.now().timestamp(),
+        ..data
+    };
+    to_json(&GroupsListResult::new(
+        groups,
+        cursor::encode(&model.cursor_key, &next),
+        has_more,
+    ))
 }
 
 /// groups/list.
@@ -126,7 +169,16 @@ pub(crate) fn list(model: &mut Model, body: &Value) -> R {
     let a = Args::new(body, "", &["limit"])?;
     let limit = a.u32_in("limit", 1000, 1, 1000)?;
     let issued = model.now().timestamp();
-    Ok(groups_page(model, CursorData { kind: "groups".into(), after: 0, include_removed: false, limit, issued }))
+    Ok(groups_page(
+        model,
+        CursorData {
+            kind: "groups".into(),
+            after: 0,
+            include_removed: false,
+            limit,
+            issued,
+        },
+    ))
 }
 
 /// groups/list/continue.
@@ -139,13 +191,22 @@ pub(crate) fn list_continue(model: &mut Model, body: &Value) -> R {
 
 /// groups/update.
 pub(crate) fn update(model: &mut Model, body: &Value) -> R {
-    let fields = ["group", "return_members", "new_group_name", "new_group_external_id", "new_group_management_type"];
+    let fields = [
+        "group",
+        "return_members",
+        "new_group_name",
+        "new_group_external_id",
+        "new_group_management_type",
+    ];
     let a = Args::new(body, "", &fields)?;
     let idx = select(model, a.req("group")?, "group")?;
     let with_members = a.bool_or("return_members", true)?;
     let name = a.opt_str("new_group_name")?;
     let ext = a.opt_str("new_group_external_id")?;
-    let mgmt = a.opt("new_group_management_type").map(|v| parse_mgmt(v, "new_group_management_type")).transpose()?;
+    let mgmt = a
+        .opt("new_group_management_type")
+        .map(|v| parse_mgmt(v, "new_group_management_type"))
+        .transpose()?;
     writable(model, idx)?;
     let gid = model.groups[idx].id.clone();
     if mgmt == Some(Mgmt::System) {
@@ -157,7 +218,10 @@ pub(crate) fn update(model: &mut Model, body: &Value) -> R {
             return Err(ApiError::tag("group_name_already_used"));
         }
     }
-    if ext.as_deref().is_some_and(|x| !x.is_empty() && ext_taken(model, x, Some(&gid))) {
+    if ext
+        .as_deref()
+        .is_some_and(|x| !x.is_empty() && ext_taken(model, x, Some(&gid)))
+    {
         return Err(ApiError::tag("external_id_already_in_use"));
     }
     let g = &mut model.groups[idx];
@@ -170,7 +234,11 @@ pub(crate) fn update(model: &mut Model, body: &Value) -> R {
     if let Some(m) = mgmt {
         g.mgmt = m;
     }
-    Ok(to_json(&group_full(model, &model.groups[idx], with_members)))
+    Ok(to_json(&group_full(
+        model,
+        &model.groups[idx],
+        with_members,
+    )))
 }
 
 /// groups/delete: bare GroupSelector; a repeat delete answers group_already_deleted.
@@ -192,7 +260,10 @@ pub(crate) fn delete(model: &mut Model, body: &Value) -> R {
 }
 
 fn change_result(model: &Model, idx: usize, with_members: bool) -> Value {
-    to_json(&GroupMembersChangeResult::new(group_full(model, &model.groups[idx], with_members), " ".to_string()))
+    to_json(&GroupMembersChangeResult::new(
+        group_full(model, &model.groups[idx], with_members),
+        " ".to_string(),
+    ))
 }
 
 /// groups/members/add.
@@ -205,8 +276,20 @@ pub(crate) fn members_add(model: &mut Model, body: &Value) -> R {
         let path = format!("members[{i}]");
         let m = Args::new(v, &path, &["user", "access_type"])?;
         let sel = user_selector(m.req("user")?, &m.path("user"))?;
-        let (access, _) = union(m.req("access_type")?, &m.path("access_type"), &["member", "owner"], &[])?;
-        wanted.push((sel, if access == "owner" { Access::Owner } else { Access::Member }));
+        let (access, _) = union(
+            m.req("access_type")?,
+            &m.path("access_type"),
+            &["member", "owner"],
+            &[],
+        )?;
+        wanted.push((
+            sel,
+            if access == "owner" {
+                Access::Owner
+            } else {
+                Access::Member
+            },
+        ));
     }
     writable(model, idx)?;
     let (mut unknown, mut outside, mut ids) = (Vec::new(), Vec::new(), Vec::new());
@@ -240,9 +323,14 @@ pub(crate) fn members_add(model: &mut Model, body: &Value) -> R {
         .map(|(id, _, _)| id.clone())
         .collect();
     if !company_owners.is_empty() {
-        return Err(ApiError::tagged("user_cannot_be_manager_of_company_managed_group", json!(company_owners)));
+        return Err(ApiError::tagged(
+            "user_cannot_be_manager_of_company_managed_group",
+            json!(company_owners),
+        ));
     }
-    model.groups[idx].members.extend(ids.into_iter().map(|(id, _, a)| (id, a)));
+    model.groups[idx]
+        .members
+        .extend(ids.into_iter().map(|(id, _, a)| (id, a)));
     Ok(change_result(model, idx, with_members))
 }
 
@@ -272,7 +360,10 @@ pub(crate) fn members_remove(model: &mut Model, body: &Value) -> R {
     if !outside.is_empty() {
         return Err(ApiError::tagged("members_not_in_team", json!(outside)));
     }
-    if ids.iter().any(|id| !model.groups[idx].members.iter().any(|(m, _)| m == id)) {
+    if ids
+        .iter()
+        .any(|id| !model.groups[idx].members.iter().any(|(m, _)| m == id))
+    {
         return Err(ApiError::tag("member_not_in_group"));
     }
     model.groups[idx].members.retain(|(m, _)| !ids.contains(m));
@@ -281,12 +372,22 @@ pub(crate) fn members_remove(model: &mut Model, body: &Value) -> R {
 
 fn members_page(model: &Model, idx: usize, data: CursorData) -> Value {
     let all = group_members(model, &model.groups[idx]);
-    let start = usize::try_from(data.after).unwrap_or(usize::MAX).min(all.len());
+    let start = usize::try_from(data.after)
+        .unwrap_or(usize::MAX)
+        .min(all.len());
     let limit = usize::try_from(data.limit).unwrap_or(1000);
     let page: Vec<_> = all.iter().skip(start).take(limit).cloned().collect();
     let end = start + page.len();
-    let next = CursorData { after: u64::try_from(end).unwrap_or(u64::MAX), issued: model.now().timestamp(), ..data };
-    to_json(&GroupsMembersListResult::new(page, cursor::encode(&model.cursor_key, &next), end < all.len()))
+    let next = CursorData {
+        after: u64::try_from(end).unwrap_or(u64::MAX),
+        issued: model.now().timestamp(),
+        ..data
+    };
+    to_json(&GroupsMembersListResult::new(
+        page,
+        cursor::encode(&model.cursor_key, &next),
+        end < all.len(),
+    ))
 }
 
 /// groups/members/list.
@@ -296,7 +397,17 @@ pub(crate) fn members_list(model: &mut Model, body: &Value) -> R {
     let limit = a.u32_in("limit", 1000, 1, 1000)?;
     let kind = format!("group_members:{}", model.groups[idx].id);
     let issued = model.now().timestamp();
-    Ok(members_page(model, idx, CursorData { kind, after: 0, include_removed: false, limit, issued }))
+    Ok(members_page(
+        model,
+        idx,
+        CursorData {
+            kind,
+            after: 0,
+            include_removed: false,
+            limit,
+            issued,
+        },
+    ))
 }
 
 /// groups/members/list/continue.
@@ -304,7 +415,13 @@ pub(crate) fn members_list_continue(model: &mut Model, body: &Value) -> R {
     let c = Args::new(body, "", &["cursor"])?.req_str("cursor")?;
     let now = model.now().timestamp();
     let hit = model.groups.iter().enumerate().find_map(|(i, g)| {
-        cursor::decode(&model.cursor_key, &c, &format!("group_members:{}", g.id), now).map(|d| (i, d))
+        cursor::decode(
+            &model.cursor_key,
+            &c,
+            &format!("group_members:{}", g.id),
+            now,
+        )
+        .map(|d| (i, d))
     });
     let (idx, data) = hit.ok_or_else(|| ApiError::tag("invalid_cursor"))?;
     Ok(members_page(model, idx, data))

@@ -52,15 +52,31 @@ pub(crate) struct Jobs {
 
 impl Jobs {
     /// Starts a job whose final result (the full poll union JSON) is `result`.
-    pub fn launch(&mut self, family: JobFamily, polls: u32, result: Value, now: DateTime<Utc>) -> String {
+    pub fn launch(
+        &mut self,
+        family: JobFamily,
+        polls: u32,
+        result: Value,
+        now: DateTime<Utc>,
+    ) -> String {
         let id = format!("{}{}", family.prefix(), random_chars(22));
-        self.jobs.insert(id.clone(), Job { family, polls_left: polls, result, created: now });
+        self.jobs.insert(
+            id.clone(),
+            Job {
+                family,
+                polls_left: polls,
+                result,
+                created: now,
+            },
+        );
         id
     }
 
     /// Polls a job on the route of `family`.
     pub fn poll(&mut self, family: JobFamily, id: &str, now: DateTime<Utc>) -> Poll {
-        let Some(job) = self.jobs.get_mut(id) else { return Poll::Invalid };
+        let Some(job) = self.jobs.get_mut(id) else {
+            return Poll::Invalid;
+        };
         if job.family != family || (now - job.created).num_seconds() >= JOB_TTL_SECS {
             return Poll::Invalid;
         }
@@ -81,10 +97,24 @@ mod tests {
     fn job_reports_in_progress_for_k_polls_then_complete() {
         let mut jobs = Jobs::default();
         let now = Utc::now();
-        let id = jobs.launch(JobFamily::MembersRemove, 2, json!({".tag": "complete"}), now);
-        assert_eq!(jobs.poll(JobFamily::MembersRemove, &id, now), Poll::InProgress);
-        assert_eq!(jobs.poll(JobFamily::MembersRemove, &id, now), Poll::InProgress);
-        assert_eq!(jobs.poll(JobFamily::MembersRemove, &id, now), Poll::Done(json!({".tag": "complete"})));
+        let id = jobs.launch(
+            JobFamily::MembersRemove,
+            2,
+            json!({".tag": "complete"}),
+            now,
+        );
+        assert_eq!(
+            jobs.poll(JobFamily::MembersRemove, &id, now),
+            Poll::InProgress
+        );
+        assert_eq!(
+            jobs.poll(JobFamily::MembersRemove, &id, now),
+            Poll::InProgress
+        );
+        assert_eq!(
+            jobs.poll(JobFamily::MembersRemove, &id, now),
+            Poll::Done(json!({".tag": "complete"}))
+        );
     }
 
     #[test]
@@ -93,7 +123,10 @@ mod tests {
         let now = Utc::now();
         let id = jobs.launch(JobFamily::MembersAdd, 0, json!({}), now);
         assert_eq!(jobs.poll(JobFamily::Groups, &id, now), Poll::Invalid);
-        assert_eq!(jobs.poll(JobFamily::MembersAdd, "dbjid:nope", now), Poll::Invalid);
+        assert_eq!(
+            jobs.poll(JobFamily::MembersAdd, "dbjid:nope", now),
+            Poll::Invalid
+        );
     }
 
     #[test]

@@ -2,10 +2,10 @@
 
 use dropbox_sdk::types::team::{TeamGetInfoResult, TokenGetAuthenticatedAdminResult};
 use dropbox_sdk::types::team_policies::{
-    DefaultLinkExpirationDaysPolicy, EmmState, EnforceLinkPasswordPolicy, GroupCreation, OfficeAddInPolicy,
-    SharedFolderBlanketLinkRestrictionPolicy, SharedFolderJoinPolicy, SharedFolderMemberPolicy,
-    SharedLinkCreatePolicy, SharedLinkDefaultPermissionsPolicy, SuggestMembersPolicy, TeamMemberPolicies,
-    TeamSharingPolicies, TopLevelContentPolicy,
+    DefaultLinkExpirationDaysPolicy, EmmState, EnforceLinkPasswordPolicy, GroupCreation,
+    OfficeAddInPolicy, SharedFolderBlanketLinkRestrictionPolicy, SharedFolderJoinPolicy,
+    SharedFolderMemberPolicy, SharedLinkCreatePolicy, SharedLinkDefaultPermissionsPolicy,
+    SuggestMembersPolicy, TeamMemberPolicies, TeamSharingPolicies, TopLevelContentPolicy,
 };
 use serde_json::{Value, json};
 
@@ -21,18 +21,32 @@ type R = Result<Value, ApiError>;
 /// members/remove: flag-combination rules, last admin, recoverability.
 pub(crate) fn remove(model: &mut Model, body: &Value) -> R {
     let fields = [
-        "user", "wipe_data", "transfer_dest_id", "transfer_admin_id", "keep_account",
-        "retain_team_shares", "permanently_delete_files",
+        "user",
+        "wipe_data",
+        "transfer_dest_id",
+        "transfer_admin_id",
+        "keep_account",
+        "retain_team_shares",
+        "permanently_delete_files",
     ];
     let a = Args::new(body, "", &fields)?;
     let wipe = a.bool_or("wipe_data", true)?;
     let keep = a.bool_or("keep_account", false)?;
     let retain = a.bool_or("retain_team_shares", false)?;
     let purge = a.bool_or("permanently_delete_files", false)?;
-    let dest = a.opt("transfer_dest_id").map(|v| user_selector(v, "transfer_dest_id")).transpose()?;
-    let admin = a.opt("transfer_admin_id").map(|v| user_selector(v, "transfer_admin_id")).transpose()?;
-    let id = find(model, &user_selector(a.req("user")?, "user")?).ok_or_else(|| ApiError::tag("user_not_found"))?;
-    let m = model.member(&id).ok_or_else(|| ApiError::tag("user_not_found"))?;
+    let dest = a
+        .opt("transfer_dest_id")
+        .map(|v| user_selector(v, "transfer_dest_id"))
+        .transpose()?;
+    let admin = a
+        .opt("transfer_admin_id")
+        .map(|v| user_selector(v, "transfer_admin_id"))
+        .transpose()?;
+    let id = find(model, &user_selector(a.req("user")?, "user")?)
+        .ok_or_else(|| ApiError::tag("user_not_found"))?;
+    let m = model
+        .member(&id)
+        .ok_or_else(|| ApiError::tag("user_not_found"))?;
     if !m.is_provisioned() {
         return Err(ApiError::tag("user_not_in_team"));
     }
@@ -66,15 +80,23 @@ pub(crate) fn remove(model: &mut Model, body: &Value) -> R {
         if did == id {
             return Err(ApiError::tag("removed_and_transfer_dest_should_differ"));
         }
-        if !model.member(&did).is_some_and(|d| d.status == Status::Active) {
+        if !model
+            .member(&did)
+            .is_some_and(|d| d.status == Status::Active)
+        {
             return Err(ApiError::tag("transfer_dest_user_not_in_team"));
         }
-        let admin = admin.as_ref().ok_or_else(|| ApiError::tag("unspecified_transfer_admin_id"))?;
-        let aid = find(model, admin).ok_or_else(|| ApiError::tag("transfer_admin_user_not_found"))?;
+        let admin = admin
+            .as_ref()
+            .ok_or_else(|| ApiError::tag("unspecified_transfer_admin_id"))?;
+        let aid =
+            find(model, admin).ok_or_else(|| ApiError::tag("transfer_admin_user_not_found"))?;
         if aid == id {
             return Err(ApiError::tag("removed_and_transfer_admin_should_differ"));
         }
-        let adm = model.member(&aid).ok_or_else(|| ApiError::tag("transfer_admin_user_not_found"))?;
+        let adm = model
+            .member(&aid)
+            .ok_or_else(|| ApiError::tag("transfer_admin_user_not_found"))?;
         if adm.status != Status::Active {
             return Err(ApiError::tag("transfer_admin_user_not_in_team"));
         }
@@ -85,12 +107,20 @@ pub(crate) fn remove(model: &mut Model, body: &Value) -> R {
     let now = model.now();
     let recoverable = status != Status::Invited && !purge && dest.is_none() && !keep;
     if let Some(m) = model.member_mut(&id) {
-        m.status = Status::Removed { recoverable, disconnected: keep };
+        m.status = Status::Removed {
+            recoverable,
+            disconnected: keep,
+        };
         m.removed_on = Some(now);
     }
     if model.cfg.remove_async {
         let polls = model.cfg.job_polls_before_complete;
-        let job = model.jobs.launch(JobFamily::MembersRemove, polls, json!({".tag": "complete"}), now);
+        let job = model.jobs.launch(
+            JobFamily::MembersRemove,
+            polls,
+            json!({".tag": "complete"}),
+            now,
+        );
         return Ok(json!({".tag": "async_job_id", "async_job_id": job}));
     }
     Ok(json!({".tag": "complete"}))
@@ -102,7 +132,9 @@ pub(crate) fn recover(model: &mut Model, body: &Value) -> R {
     let sel = user_selector(a.req("user")?, "user")?;
     let id = find(model, &sel).ok_or_else(|| ApiError::tag("user_not_found"))?;
     let now = model.now();
-    let m = model.member(&id).ok_or_else(|| ApiError::tag("user_not_found"))?;
+    let m = model
+        .member(&id)
+        .ok_or_else(|| ApiError::tag("user_not_found"))?;
     if !m.is_recoverable_at(now) {
         return Err(ApiError::tag("user_unrecoverable"));
     }
@@ -119,7 +151,8 @@ pub(crate) fn recover(model: &mut Model, body: &Value) -> R {
 
 /// members/send_welcome_email: bare UserSelectorArg; no-op for non-invited members.
 pub(crate) fn send_welcome_email(model: &mut Model, body: &Value) -> R {
-    let id = find(model, &user_selector(body, "")?).ok_or_else(|| ApiError::tag("user_not_found"))?;
+    let id =
+        find(model, &user_selector(body, "")?).ok_or_else(|| ApiError::tag("user_not_found"))?;
     match model.member(&id) {
         Some(m) if m.is_provisioned() => Ok(Value::Null),
         _ => Err(ApiError::tag("user_not_in_team")),
@@ -149,17 +182,23 @@ fn policies() -> TeamMemberPolicies {
 /// team/get_info.
 pub(crate) fn team_info(model: &mut Model, _body: &Value) -> R {
     let p = model.provisioned();
-    let r = TeamGetInfoResult::new(model.cfg.team_name.clone(), model.team_id.clone(), model.cfg.num_licensed_users, p, policies())
-        .with_num_used_licenses(p);
+    let r = TeamGetInfoResult::new(
+        model.cfg.team_name.clone(),
+        model.team_id.clone(),
+        model.cfg.num_licensed_users,
+        p,
+        policies(),
+    )
+    .with_num_used_licenses(p);
     Ok(to_json(&r))
 }
 
 /// team/token/get_authenticated_admin: the seeded admin while active and team_admin.
 pub(crate) fn authenticated_admin(model: &mut Model, _body: &Value) -> R {
     match model.member(&model.admin_id) {
-        Some(m) if m.status == Status::Active && m.role == Role::TeamAdmin => {
-            Ok(to_json(&TokenGetAuthenticatedAdminResult::new(profile(model, m))))
-        }
+        Some(m) if m.status == Status::Active && m.role == Role::TeamAdmin => Ok(to_json(
+            &TokenGetAuthenticatedAdminResult::new(profile(model, m)),
+        )),
         _ => Err(ApiError::tag("admin_not_active")),
     }
 }

@@ -1,6 +1,8 @@
 //! Member routes: argument parsing plus the state-machine rules (add, list, get_info, suspend, remove, recover).
 
-use dropbox_sdk::types::team::{MemberAddV2Result, MembersGetInfoItemV2, MembersGetInfoV2Result, MembersListV2Result};
+use dropbox_sdk::types::team::{
+    MemberAddV2Result, MembersGetInfoItemV2, MembersGetInfoV2Result, MembersListV2Result,
+};
 use serde_json::{Value, json};
 
 use super::args::{Args, Selector, check_email, check_max, check_name_part, user_selector};
@@ -36,8 +38,14 @@ pub(crate) fn add_v2(model: &mut Model, body: &Value) -> R {
     }
     let force_async = a.bool_or("force_async", false)?;
     let fields = [
-        "member_email", "member_given_name", "member_surname", "member_external_id",
-        "member_persistent_id", "send_welcome_email", "is_directory_restricted", "role_ids",
+        "member_email",
+        "member_given_name",
+        "member_surname",
+        "member_external_id",
+        "member_persistent_id",
+        "send_welcome_email",
+        "is_directory_restricted",
+        "role_ids",
     ];
     let mut parsed = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -60,27 +68,40 @@ pub(crate) fn add_v2(model: &mut Model, body: &Value) -> R {
         if let Some(ids) = m.opt("role_ids") {
             let ids = super::args::as_list(ids, &m.path("role_ids"))?;
             if ids.len() > 1 {
-                return Err(ApiError::arg(&m.path("role_ids"), "list has more than 1 items"));
+                return Err(ApiError::arg(
+                    &m.path("role_ids"),
+                    "list has more than 1 items",
+                ));
             }
             if let Some(id) = ids.first() {
                 let id = super::args::as_str(id, &m.path("role_ids"))?;
                 check_max(&m.path("role_ids"), &id, 128)?;
                 if !id.starts_with("pid_dbtmr:") {
-                    return Err(ApiError::arg(&m.path("role_ids"), "did not match pattern for TeamMemberRoleId"));
+                    return Err(ApiError::arg(
+                        &m.path("role_ids"),
+                        "did not match pattern for TeamMemberRoleId",
+                    ));
                 }
                 role = role_from_id(&id).unwrap_or(Role::MemberOnly);
             }
         }
-        parsed.push((email, given, surname, external, persistent, welcome, restricted, role));
+        parsed.push((
+            email, given, surname, external, persistent, welcome, restricted, role,
+        ));
     }
     let mut results = Vec::new();
     for (email, given, surname, external, persistent, welcome, restricted, role) in parsed {
-        results.push(add_one(model, &email, &given, &surname, external, persistent, welcome, restricted, role));
+        results.push(add_one(
+            model, &email, &given, &surname, external, persistent, welcome, restricted, role,
+        ));
     }
-    let complete = json!({".tag": "complete", "complete": results.iter().map(to_json).collect::<Vec<_>>()});
+    let complete =
+        json!({".tag": "complete", "complete": results.iter().map(to_json).collect::<Vec<_>>()});
     if force_async {
         let (polls, now) = (model.cfg.job_polls_before_complete, model.now());
-        let id = model.jobs.launch(JobFamily::MembersAdd, polls, complete, now);
+        let id = model
+            .jobs
+            .launch(JobFamily::MembersAdd, polls, complete, now);
         return Ok(json!({".tag": "async_job_id", "async_job_id": id}));
     }
     Ok(complete)
@@ -89,8 +110,15 @@ pub(crate) fn add_v2(model: &mut Model, body: &Value) -> R {
 /// The per-item add rules: uniqueness (case-insensitive email, external id, persistent id), licences.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn add_one(
-    model: &mut Model, email: &str, given: &str, surname: &str, external: Option<String>,
-    persistent: Option<String>, welcome: bool, restricted: Option<bool>, role: Role,
+    model: &mut Model,
+    email: &str,
+    given: &str,
+    surname: &str,
+    external: Option<String>,
+    persistent: Option<String>,
+    _send_welcome_email: bool,
+    restricted: Option<bool>,
+    role: Role,
 ) -> MemberAddV2Result {
     let now = model.now();
     let e = email.to_string();
@@ -98,10 +126,16 @@ pub(crate) fn add_one(
     if live().any(|m| m.email.eq_ignore_ascii_case(email)) {
         return MemberAddV2Result::UserAlreadyOnTeam(e);
     }
-    if model.other_team_emails.contains(&email.to_ascii_lowercase()) {
+    if model
+        .other_team_emails
+        .contains(&email.to_ascii_lowercase())
+    {
         return MemberAddV2Result::UserOnAnotherTeam(e);
     }
-    if external.as_ref().is_some_and(|x| live().any(|m| m.external_id.as_ref() == Some(x))) {
+    if external
+        .as_ref()
+        .is_some_and(|x| live().any(|m| m.external_id.as_ref() == Some(x)))
+    {
         return MemberAddV2Result::DuplicateExternalMemberId(e);
     }
     if persistent.is_some() {
@@ -115,7 +149,7 @@ pub(crate) fn add_one(
     if let Some(m) = model.member_mut(&id) {
         m.external_id = external;
         m.is_directory_restricted = restricted;
-        if auto || !welcome && auto {
+        if auto {
             m.status = Status::Active;
             m.invited_on = None;
             m.joined_on = Some(now);
@@ -151,7 +185,9 @@ pub(crate) fn get_info_v2(model: &mut Model, body: &Value) -> R {
         let sel = user_selector(v, &format!("members[{i}]"))?;
         let now = model.now();
         let item = match find(model, &sel).and_then(|id| model.member(&id)) {
-            Some(m) if m.reserves_identity(now) => MembersGetInfoItemV2::MemberInfo(info_v2(model, m)),
+            Some(m) if m.reserves_identity(now) => {
+                MembersGetInfoItemV2::MemberInfo(info_v2(model, m))
+            }
             _ => MembersGetInfoItemV2::IdNotFound(sel.raw().to_string()),
         };
         out.push(item);
@@ -171,8 +207,16 @@ fn list_page(model: &Model, data: CursorData) -> Value {
     rows.truncate(limit);
     let after = rows.last().map_or(data.after, |m| m.seq);
     let members = rows.iter().map(|m| info_v2(model, m)).collect();
-    let next = CursorData { after, issued: model.now().timestamp(), ..data };
-    to_json(&MembersListV2Result::new(members, cursor::encode(&model.cursor_key, &next), has_more))
+    let next = CursorData {
+        after,
+        issued: model.now().timestamp(),
+        ..data
+    };
+    to_json(&MembersListV2Result::new(
+        members,
+        cursor::encode(&model.cursor_key, &next),
+        has_more,
+    ))
 }
 
 /// members/list_v2.
@@ -181,7 +225,16 @@ pub(crate) fn list_v2(model: &mut Model, body: &Value) -> R {
     let limit = a.u32_in("limit", 1000, 1, 1000)?;
     let include_removed = a.bool_or("include_removed", false)?;
     let issued = model.now().timestamp();
-    Ok(list_page(model, CursorData { kind: "members_v2".into(), after: 0, include_removed, limit, issued }))
+    Ok(list_page(
+        model,
+        CursorData {
+            kind: "members_v2".into(),
+            after: 0,
+            include_removed,
+            limit,
+            issued,
+        },
+    ))
 }
 
 /// members/list/continue_v2.
@@ -200,10 +253,14 @@ pub(crate) fn suspend(model: &mut Model, body: &Value) -> R {
     let id = selected(model, a.req("user")?, "user")?;
     let now = model.now();
     let last_admin = model.active_admins() <= 1;
-    let m = model.member_mut(&id).ok_or_else(|| ApiError::tag("user_not_found"))?;
+    let m = model
+        .member_mut(&id)
+        .ok_or_else(|| ApiError::tag("user_not_found"))?;
     match m.status {
         Status::Removed { .. } => Err(ApiError::tag("user_not_in_team")),
-        Status::Active if m.role == Role::TeamAdmin && last_admin => Err(ApiError::tag("suspend_last_admin")),
+        Status::Active if m.role == Role::TeamAdmin && last_admin => {
+            Err(ApiError::tag("suspend_last_admin"))
+        }
         Status::Active => {
             m.status = Status::Suspended;
             m.suspended_on = Some(now);
@@ -217,7 +274,9 @@ pub(crate) fn suspend(model: &mut Model, body: &Value) -> R {
 pub(crate) fn unsuspend(model: &mut Model, body: &Value) -> R {
     let a = Args::new(body, "", &["user"])?;
     let id = selected(model, a.req("user")?, "user")?;
-    let m = model.member_mut(&id).ok_or_else(|| ApiError::tag("user_not_found"))?;
+    let m = model
+        .member_mut(&id)
+        .ok_or_else(|| ApiError::tag("user_not_found"))?;
     match m.status {
         Status::Removed { .. } => Err(ApiError::tag("user_not_in_team")),
         Status::Suspended => {

@@ -83,7 +83,11 @@ impl Default for EmulatorConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// 429 JSON body; `reason_write_ops` picks too_many_write_operations; `body_retry_after` adds retry_after.
-    RateLimitJson { retry_after: u32, reason_write_ops: bool, body_retry_after: bool },
+    RateLimitJson {
+        retry_after: u32,
+        reason_write_ops: bool,
+        body_retry_after: bool,
+    },
     /// 429 text/plain.
     RateLimitText { retry_after: u32 },
     /// 500 text.
@@ -129,11 +133,15 @@ impl Drop for RunningEmulator {
 impl Emulator {
     /// A fresh emulated team.
     pub fn new(config: EmulatorConfig) -> Self {
-        Emulator { shared: Arc::new(Mutex::new(Model::new(config))) }
+        Emulator {
+            shared: Arc::new(Mutex::new(Model::new(config))),
+        }
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, Model> {
-        self.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The axum router: `/2/team/...`, `/oauth2/token` and `/_emulator/...`.
@@ -142,13 +150,20 @@ impl Emulator {
             .route("/2/team/{*route}", post(dispatch::team_route))
             .route("/oauth2/token", post(auth::oauth_token))
             .nest("/_emulator", admin::router())
-            .fallback(|| async { wire::text(axum::http::StatusCode::NOT_FOUND, "Unknown API function".into()) })
-            .layer(axum::middleware::map_response(|mut resp: axum::response::Response| async move {
-                if let Ok(v) = HeaderValue::from_str(&wire::new_request_id()) {
-                    resp.headers_mut().insert(wire::REQUEST_ID, v);
-                }
-                resp
-            }))
+            .fallback(|| async {
+                wire::text(
+                    axum::http::StatusCode::NOT_FOUND,
+                    "Unknown API function".into(),
+                )
+            })
+            .layer(axum::middleware::map_response(
+                |mut resp: axum::response::Response| async move {
+                    if let Ok(v) = HeaderValue::from_str(&wire::new_request_id()) {
+                        resp.headers_mut().insert(wire::REQUEST_ID, v);
+                    }
+                    resp
+                },
+            ))
             .with_state(self.clone())
     }
 
@@ -159,7 +174,10 @@ impl Emulator {
     }
 
     /// Serves a new emulator on the given listener.
-    pub async fn spawn_on(config: EmulatorConfig, listener: tokio::net::TcpListener) -> std::io::Result<RunningEmulator> {
+    pub async fn spawn_on(
+        config: EmulatorConfig,
+        listener: tokio::net::TcpListener,
+    ) -> std::io::Result<RunningEmulator> {
         let addr = listener.local_addr()?;
         let emulator = Emulator::new(config);
         let app = emulator.router();
@@ -171,13 +189,19 @@ impl Emulator {
                 })
                 .await;
         });
-        Ok(RunningEmulator { base_url: format!("http://{addr}"), emulator, stop: Some(tx) })
+        Ok(RunningEmulator {
+            base_url: format!("http://{addr}"),
+            emulator,
+            stop: Some(tx),
+        })
     }
 
     /// Issues a non-expiring team token with these scopes (`"all"` for every scope).
     pub fn issue_token(&self, scopes: &[&str]) -> String {
         let token = auth::new_token_string();
-        self.lock().tokens.insert(token.clone(), auth::Token::team(scopes, None));
+        self.lock()
+            .tokens
+            .insert(token.clone(), auth::Token::team(scopes, None));
         token
     }
 
@@ -206,7 +230,9 @@ impl Emulator {
     pub fn accept_invite(&self, team_member_id: &str) -> Result<(), String> {
         let mut model = self.lock();
         let now = model.now();
-        let m = model.member_mut(team_member_id).ok_or_else(|| format!("no member {team_member_id}"))?;
+        let m = model
+            .member_mut(team_member_id)
+            .ok_or_else(|| format!("no member {team_member_id}"))?;
         if m.status != Status::Invited {
             return Err(format!("member {team_member_id} is not invited"));
         }
@@ -225,7 +251,12 @@ impl Emulator {
         (0..n)
             .map(|i| {
                 let email = format!("seed{}@example.com", start + i);
-                let id = model.new_member(&email, "Seed", &format!("User{}", start + i), state::Role::MemberOnly);
+                let id = model.new_member(
+                    &email,
+                    "Seed",
+                    &format!("User{}", start + i),
+                    state::Role::MemberOnly,
+                );
                 if let Some(m) = model.member_mut(&id) {
                     m.status = Status::Active;
                     m.invited_on = None;
@@ -239,7 +270,9 @@ impl Emulator {
 
     /// Registers an email as belonging to another team (members/add answers user_on_another_team).
     pub fn add_other_team_email(&self, email: &str) {
-        self.lock().other_team_emails.insert(email.to_ascii_lowercase());
+        self.lock()
+            .other_team_emails
+            .insert(email.to_ascii_lowercase());
     }
 
     /// Moves the emulator clock forward.
@@ -277,7 +310,11 @@ impl Emulator {
 
     /// Request bodies received on `route`, in order.
     pub fn calls(&self, route: &str) -> Vec<serde_json::Value> {
-        self.lock().calls.get(route).map(|q| q.iter().cloned().collect()).unwrap_or_default()
+        self.lock()
+            .calls
+            .get(route)
+            .map(|q| q.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The TeamMemberProfile JSON of a member, for assertions.

@@ -9,7 +9,10 @@ use super::wire::ApiError;
 use super::{groups, lifecycle, members, profile};
 
 fn model() -> Model {
-    Model::new(EmulatorConfig { num_licensed_users: 5, ..EmulatorConfig::default() })
+    Model::new(EmulatorConfig {
+        num_licensed_users: 5,
+        ..EmulatorConfig::default()
+    })
 }
 
 fn add(m: &mut Model, email: &str) -> Value {
@@ -18,7 +21,10 @@ fn add(m: &mut Model, email: &str) -> Value {
 }
 
 fn id_of(item: &Value) -> String {
-    item["profile"]["team_member_id"].as_str().unwrap_or_default().to_string()
+    item["profile"]["team_member_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn by_id(id: &str) -> Value {
@@ -47,7 +53,12 @@ fn add_creates_invited_member_with_ids() {
     assert_eq!(p["status"][".tag"], "invited");
     assert_eq!(p["email_verified"], false);
     assert!(p.get("invited_on").is_some() && p.get("joined_on").is_none());
-    assert!(p["team_member_id"].as_str().unwrap_or_default().starts_with("dbmid:"));
+    assert!(
+        p["team_member_id"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("dbmid:")
+    );
     assert_eq!(p["account_id"].as_str().unwrap_or_default().len(), 40);
     assert_eq!(p["membership_type"][".tag"], "full");
 }
@@ -56,7 +67,10 @@ fn add_creates_invited_member_with_ids() {
 fn email_uniqueness_is_case_insensitive() {
     let mut m = model();
     add(&mut m, "dup@example.com");
-    assert_eq!(add(&mut m, "DUP@Example.com")[".tag"], "user_already_on_team");
+    assert_eq!(
+        add(&mut m, "DUP@Example.com")[".tag"],
+        "user_already_on_team"
+    );
 }
 
 #[test]
@@ -80,7 +94,9 @@ fn external_id_is_unique() {
 #[test]
 fn licence_limit_is_per_item_in_add() {
     let mut m = model();
-    let list: Vec<Value> = (0..5).map(|i| json!({"member_email": format!("u{i}@example.com")})).collect();
+    let list: Vec<Value> = (0..5)
+        .map(|i| json!({"member_email": format!("u{i}@example.com")}))
+        .collect();
     let out = members::add_v2(&mut m, &json!({"new_members": list})).unwrap_or_default();
     assert_eq!(out["complete"][3][".tag"], "success");
     assert_eq!(out["complete"][4][".tag"], "team_license_limit");
@@ -91,7 +107,10 @@ fn licence_limit_is_per_item_in_add() {
 fn suspend_only_active_members() {
     let mut m = model();
     let id = id_of(&add(&mut m, "s@example.com"));
-    assert_eq!(tag(members::suspend(&mut m, &by_id(&id))), "suspend_inactive_user");
+    assert_eq!(
+        tag(members::suspend(&mut m, &by_id(&id))),
+        "suspend_inactive_user"
+    );
     activate(&mut m, &id);
     assert!(members::suspend(&mut m, &by_id(&id)).is_ok());
     assert!(m.member(&id).is_some_and(|x| x.suspended_on.is_some()));
@@ -101,21 +120,30 @@ fn suspend_only_active_members() {
 fn suspending_last_admin_is_refused() {
     let mut m = model();
     let admin = m.admin_id.clone();
-    assert_eq!(tag(members::suspend(&mut m, &by_id(&admin))), "suspend_last_admin");
+    assert_eq!(
+        tag(members::suspend(&mut m, &by_id(&admin))),
+        "suspend_last_admin"
+    );
 }
 
 #[test]
 fn unsuspend_only_suspended_members() {
     let mut m = model();
     let id = id_of(&add(&mut m, "u@example.com"));
-    assert_eq!(tag(members::unsuspend(&mut m, &by_id(&id))), "unsuspend_non_suspended_member");
+    assert_eq!(
+        tag(members::unsuspend(&mut m, &by_id(&id))),
+        "unsuspend_non_suspended_member"
+    );
 }
 
 #[test]
 fn removing_last_admin_is_refused() {
     let mut m = model();
     let admin = m.admin_id.clone();
-    assert_eq!(tag(lifecycle::remove(&mut m, &by_id(&admin))), "remove_last_admin");
+    assert_eq!(
+        tag(lifecycle::remove(&mut m, &by_id(&admin))),
+        "remove_last_admin"
+    );
 }
 
 #[test]
@@ -125,7 +153,10 @@ fn keep_account_with_default_wipe_data_is_refused() {
     activate(&mut m, &id);
     let mut body = by_id(&id);
     body["keep_account"] = json!(true);
-    assert_eq!(tag(lifecycle::remove(&mut m, &body)), "cannot_keep_account_and_delete_data");
+    assert_eq!(
+        tag(lifecycle::remove(&mut m, &body)),
+        "cannot_keep_account_and_delete_data"
+    );
 }
 
 #[test]
@@ -135,7 +166,10 @@ fn invited_member_with_keep_account_is_refused() {
     let mut body = by_id(&id);
     body["keep_account"] = json!(true);
     body["wipe_data"] = json!(false);
-    assert_eq!(tag(lifecycle::remove(&mut m, &body)), "cannot_keep_invited_user_account");
+    assert_eq!(
+        tag(lifecycle::remove(&mut m, &body)),
+        "cannot_keep_invited_user_account"
+    );
 }
 
 #[test]
@@ -143,7 +177,10 @@ fn removed_invited_member_is_not_recoverable() {
     let mut m = model();
     let id = id_of(&add(&mut m, "r@example.com"));
     assert!(lifecycle::remove(&mut m, &by_id(&id)).is_ok());
-    assert_eq!(tag(lifecycle::recover(&mut m, &by_id(&id))), "user_unrecoverable");
+    assert_eq!(
+        tag(lifecycle::recover(&mut m, &by_id(&id))),
+        "user_unrecoverable"
+    );
 }
 
 #[test]
@@ -153,7 +190,8 @@ fn recover_within_seven_days_restores_group_membership() {
     activate(&mut m, &id);
     let g = groups::create(&mut m, &json!({"group_name": "Eng"})).unwrap_or_default();
     let sel = json!({".tag": "group_id", "group_id": g["group_id"]});
-    let add_body = json!({"group": sel, "members": [{"user": by_id(&id)["user"], "access_type": "member"}]});
+    let add_body =
+        json!({"group": sel, "members": [{"user": by_id(&id)["user"], "access_type": "member"}]});
     assert!(groups::members_add(&mut m, &add_body).is_ok());
     assert!(lifecycle::remove(&mut m, &by_id(&id)).is_ok());
     let listed = groups::members_list(&mut m, &json!({"group": sel})).unwrap_or_default();
@@ -170,7 +208,10 @@ fn recover_after_seven_days_is_refused() {
     activate(&mut m, &id);
     assert!(lifecycle::remove(&mut m, &by_id(&id)).is_ok());
     m.clock_offset += chrono::Duration::days(8);
-    assert_eq!(tag(lifecycle::recover(&mut m, &by_id(&id))), "user_unrecoverable");
+    assert_eq!(
+        tag(lifecycle::recover(&mut m, &by_id(&id))),
+        "user_unrecoverable"
+    );
 }
 
 #[test]
@@ -179,7 +220,10 @@ fn recoverable_removed_member_still_reserves_email() {
     let id = id_of(&add(&mut m, "keep@example.com"));
     activate(&mut m, &id);
     assert!(lifecycle::remove(&mut m, &by_id(&id)).is_ok());
-    assert_eq!(add(&mut m, "keep@example.com")[".tag"], "user_already_on_team");
+    assert_eq!(
+        add(&mut m, "keep@example.com")[".tag"],
+        "user_already_on_team"
+    );
 }
 
 #[test]
@@ -203,8 +247,15 @@ fn paging_has_no_duplicates_when_members_added_midway() {
     let mut seen = vec![first["members"][0]["profile"]["email"].clone()];
     let mut cursor = first["cursor"].clone();
     loop {
-        let page = members::list_continue_v2(&mut m, &json!({"cursor": cursor})).unwrap_or_default();
-        seen.extend(page["members"].as_array().into_iter().flatten().map(|x| x["profile"]["email"].clone()));
+        let page =
+            members::list_continue_v2(&mut m, &json!({"cursor": cursor})).unwrap_or_default();
+        seen.extend(
+            page["members"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|x| x["profile"]["email"].clone()),
+        );
         if page["has_more"] != true {
             break;
         }
@@ -220,7 +271,10 @@ fn paging_has_no_duplicates_when_members_added_midway() {
 fn set_profile_without_new_data_is_refused() {
     let mut m = model();
     let admin = m.admin_id.clone();
-    assert_eq!(tag(profile::set_profile_v2(&mut m, &by_id(&admin))), "no_new_data_specified");
+    assert_eq!(
+        tag(profile::set_profile_v2(&mut m, &by_id(&admin))),
+        "no_new_data_specified"
+    );
 }
 
 #[test]
@@ -230,7 +284,10 @@ fn set_profile_email_reserved_for_other_user() {
     let admin = m.admin_id.clone();
     let mut body = by_id(&admin);
     body["new_email"] = json!("TAKEN@example.com");
-    assert_eq!(tag(profile::set_profile_v2(&mut m, &body)), "email_reserved_for_other_user");
+    assert_eq!(
+        tag(profile::set_profile_v2(&mut m, &body)),
+        "email_reserved_for_other_user"
+    );
 }
 
 #[test]
@@ -239,15 +296,24 @@ fn demoting_last_admin_is_refused() {
     let admin = m.admin_id.clone();
     let mut body = by_id(&admin);
     body["new_roles"] = json!([]);
-    assert_eq!(tag(profile::set_admin_permissions_v2(&mut m, &body)), "last_admin");
+    assert_eq!(
+        tag(profile::set_admin_permissions_v2(&mut m, &body)),
+        "last_admin"
+    );
 }
 
 #[test]
 fn group_names_are_unique_case_insensitively() {
     let mut m = model();
     assert!(groups::create(&mut m, &json!({"group_name": "Sales"})).is_ok());
-    assert_eq!(tag(groups::create(&mut m, &json!({"group_name": "sales"}))), "group_name_already_used");
-    assert_eq!(tag(groups::create(&mut m, &json!({"group_name": " "}))), "group_name_invalid");
+    assert_eq!(
+        tag(groups::create(&mut m, &json!({"group_name": "sales"}))),
+        "group_name_already_used"
+    );
+    assert_eq!(
+        tag(groups::create(&mut m, &json!({"group_name": " "}))),
+        "group_name_invalid"
+    );
 }
 
 #[test]
@@ -255,10 +321,20 @@ fn system_managed_group_rejects_writes_and_omits_members() {
     let mut m = model();
     let everyone = m.groups[0].id.clone();
     let sel = json!({".tag": "group_id", "group_id": everyone});
-    assert_eq!(tag(groups::delete(&mut m, &sel)), "system_managed_group_disallowed");
+    assert_eq!(
+        tag(groups::delete(&mut m, &sel)),
+        "system_managed_group_disallowed"
+    );
     let upd = json!({"group": sel, "new_group_name": "X"});
-    assert_eq!(tag(groups::update(&mut m, &upd)), "system_managed_group_disallowed");
-    let info = groups::get_info(&mut m, &json!({".tag": "group_ids", "group_ids": [everyone]})).unwrap_or_default();
+    assert_eq!(
+        tag(groups::update(&mut m, &upd)),
+        "system_managed_group_disallowed"
+    );
+    let info = groups::get_info(
+        &mut m,
+        &json!({".tag": "group_ids", "group_ids": [everyone]}),
+    )
+    .unwrap_or_default();
     assert!(info[0].get("members").is_none());
     assert_eq!(info[0]["group_management_type"][".tag"], "system_managed");
 }
@@ -266,10 +342,15 @@ fn system_managed_group_rejects_writes_and_omits_members() {
 #[test]
 fn empty_new_group_external_id_clears_it() {
     let mut m = model();
-    let g = groups::create(&mut m, &json!({"group_name": "Ops", "group_external_id": "ext"})).unwrap_or_default();
+    let g = groups::create(
+        &mut m,
+        &json!({"group_name": "Ops", "group_external_id": "ext"}),
+    )
+    .unwrap_or_default();
     assert_eq!(g["group_management_type"][".tag"], "user_managed");
     let sel = json!({".tag": "group_id", "group_id": g["group_id"]});
-    let out = groups::update(&mut m, &json!({"group": sel, "new_group_external_id": ""})).unwrap_or_default();
+    let out = groups::update(&mut m, &json!({"group": sel, "new_group_external_id": ""}))
+        .unwrap_or_default();
     assert!(out.get("group_external_id").is_none());
 }
 
@@ -287,11 +368,21 @@ fn group_member_add_errors() {
     assert_eq!(tag(groups::members_add(&mut m, &body)), "duplicate_user");
     let ghost = json!({"group": sel, "members": [{"user": {".tag": "email", "email": "no@example.com"}, "access_type": "member"}]});
     assert_eq!(tag(groups::members_add(&mut m, &ghost)), "users_not_found");
-    let profile = m.member(&admin).map(|x| super::view::profile(&m, x)).map(|p| super::view::to_json(&p));
-    assert!(profile.is_some_and(|p| p["groups"].as_array().is_some_and(|a| a.contains(&g["group_id"]))));
+    let profile = m
+        .member(&admin)
+        .map(|x| super::view::profile(&m, x))
+        .map(|p| super::view::to_json(&p));
+    assert!(profile.is_some_and(|p| {
+        p["groups"]
+            .as_array()
+            .is_some_and(|a| a.contains(&g["group_id"]))
+    }));
     let rm = json!({"group": sel, "users": [user]});
     assert!(groups::members_remove(&mut m, &rm).is_ok());
-    assert_eq!(tag(groups::members_remove(&mut m, &rm)), "member_not_in_group");
+    assert_eq!(
+        tag(groups::members_remove(&mut m, &rm)),
+        "member_not_in_group"
+    );
 }
 
 #[test]
@@ -301,18 +392,36 @@ fn deleted_group_is_gone_and_repeat_delete_reports_already_deleted() {
     let sel = json!({".tag": "group_id", "group_id": g["group_id"]});
     assert!(groups::delete(&mut m, &sel).is_ok());
     assert_eq!(tag(groups::delete(&mut m, &sel)), "group_already_deleted");
-    assert_eq!(tag(groups::update(&mut m, &json!({"group": sel, "new_group_name": "Y"}))), "group_not_found");
+    assert_eq!(
+        tag(groups::update(
+            &mut m,
+            &json!({"group": sel, "new_group_name": "Y"})
+        )),
+        "group_not_found"
+    );
 }
 
 #[test]
 fn add_job_is_in_progress_then_complete_and_family_scoped() {
     let mut m = model();
-    let out = members::add_v2(&mut m, &json!({"new_members": [{"member_email": "j@example.com"}], "force_async": true}))
-        .unwrap_or_default();
+    let out = members::add_v2(
+        &mut m,
+        &json!({"new_members": [{"member_email": "j@example.com"}], "force_async": true}),
+    )
+    .unwrap_or_default();
     let job = json!({"async_job_id": out["async_job_id"]});
-    assert_eq!(members::poll(&mut m, &job, JobFamily::MembersAdd).unwrap_or_default()[".tag"], "in_progress");
-    assert_eq!(tag(members::poll(&mut m, &job, JobFamily::MembersRemove)), "invalid_async_job_id");
-    assert_eq!(members::poll(&mut m, &job, JobFamily::MembersAdd).unwrap_or_default()[".tag"], "complete");
+    assert_eq!(
+        members::poll(&mut m, &job, JobFamily::MembersAdd).unwrap_or_default()[".tag"],
+        "in_progress"
+    );
+    assert_eq!(
+        tag(members::poll(&mut m, &job, JobFamily::MembersRemove)),
+        "invalid_async_job_id"
+    );
+    assert_eq!(
+        members::poll(&mut m, &job, JobFamily::MembersAdd).unwrap_or_default()[".tag"],
+        "complete"
+    );
 }
 
 #[test]
@@ -327,5 +436,8 @@ fn authenticated_admin_not_active_after_demotion() {
     let mut demote = by_id(&admin);
     demote["new_roles"] = json!([]);
     assert!(profile::set_admin_permissions_v2(&mut m, &demote).is_ok());
-    assert_eq!(tag(lifecycle::authenticated_admin(&mut m, &Value::Null)), "admin_not_active");
+    assert_eq!(
+        tag(lifecycle::authenticated_admin(&mut m, &Value::Null)),
+        "admin_not_active"
+    );
 }

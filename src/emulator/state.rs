@@ -21,7 +21,10 @@ pub(crate) enum Status {
     Invited,
     Active,
     Suspended,
-    Removed { recoverable: bool, disconnected: bool },
+    Removed {
+        recoverable: bool,
+        disconnected: bool,
+    },
 }
 
 /// The admin tier of a member, also reachable through the v2 role ids.
@@ -65,9 +68,12 @@ impl Member {
     /// True when a removed member can still be recovered at `now`.
     pub fn is_recoverable_at(&self, now: DateTime<Utc>) -> bool {
         match (self.status, self.removed_on) {
-            (Status::Removed { recoverable: true, .. }, Some(at)) => {
-                now.signed_duration_since(at).to_std().unwrap_or_default() < RECOVERY_WINDOW
-            }
+            (
+                Status::Removed {
+                    recoverable: true, ..
+                },
+                Some(at),
+            ) => now.signed_duration_since(at).to_std().unwrap_or_default() < RECOVERY_WINDOW,
             _ => false,
         }
     }
@@ -127,13 +133,19 @@ pub(crate) struct Model {
 
 /// A random alphanumeric string of `len` characters.
 pub(crate) fn random_chars(len: usize) -> String {
-    rand::thread_rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
 }
 
 /// A random numeric string, used for namespace ids.
 pub(crate) fn random_digits(len: usize) -> String {
     let mut rng = rand::thread_rng();
-    (0..len).map(|i| char::from(b'0' + rng.gen_range(u8::from(i == 0)..10))).collect()
+    (0..len)
+        .map(|i| char::from(b'0' + rng.gen_range(u8::from(i == 0)..10)))
+        .collect()
 }
 
 /// Formats a timestamp the way Dropbox does (`%Y-%m-%dT%H:%M:%SZ`).
@@ -245,7 +257,8 @@ impl Model {
 
     /// Seats in use: invited + active + suspended.
     pub fn provisioned(&self) -> u32 {
-        u32::try_from(self.members.iter().filter(|m| m.is_provisioned()).count()).unwrap_or(u32::MAX)
+        u32::try_from(self.members.iter().filter(|m| m.is_provisioned()).count())
+            .unwrap_or(u32::MAX)
     }
 
     /// True when one more seat is available.
@@ -263,7 +276,9 @@ impl Model {
 
     /// Ids of the groups a member belongs to, as shown in `TeamMemberProfile.groups`.
     pub fn groups_of(&self, member_id: &str) -> Vec<String> {
-        let Some(m) = self.member(member_id) else { return Vec::new() };
+        let Some(m) = self.member(member_id) else {
+            return Vec::new();
+        };
         if !m.is_provisioned() {
             return Vec::new();
         }

@@ -1,8 +1,8 @@
 //! Conversion of model records into the SDK's response types, so the wire encoding is the SDK's.
 
 use dropbox_sdk::types::team::{
-    GroupAccessType, GroupFullInfo, GroupMemberInfo, MemberProfile, RemovedStatus, TeamMemberInfoV2,
-    TeamMemberProfile, TeamMemberRole, TeamMemberStatus, TeamMembershipType,
+    GroupAccessType, GroupFullInfo, GroupMemberInfo, MemberProfile, RemovedStatus,
+    TeamMemberInfoV2, TeamMemberProfile, TeamMemberRole, TeamMemberStatus, TeamMembershipType,
 };
 use dropbox_sdk::types::team_common::{GroupManagementType, GroupSummary};
 use dropbox_sdk::types::users::Name;
@@ -22,8 +22,17 @@ fn name(m: &Member) -> Name {
         .copied()
         .collect::<Vec<_>>()
         .join(" ");
-    let abbrev: String = [&m.given_name, &m.surname].iter().filter_map(|s| s.chars().next()).collect();
-    Name::new(m.given_name.clone(), m.surname.clone(), m.given_name.clone(), display, abbrev.to_uppercase())
+    let abbrev: String = [&m.given_name, &m.surname]
+        .iter()
+        .filter_map(|s| s.chars().next())
+        .collect();
+    Name::new(
+        m.given_name.clone(),
+        m.surname.clone(),
+        m.given_name.clone(),
+        display,
+        abbrev.to_uppercase(),
+    )
 }
 
 fn status(m: &Member) -> TeamMemberStatus {
@@ -40,7 +49,13 @@ fn status(m: &Member) -> TeamMemberStatus {
 impl Member {
     /// Whether the removed status reports `is_recoverable` (the 7-day window is checked by recover).
     fn is_recoverable_now(&self) -> bool {
-        matches!(self.status, Status::Removed { recoverable: true, .. })
+        matches!(
+            self.status,
+            Status::Removed {
+                recoverable: true,
+                ..
+            }
+        )
     }
 }
 
@@ -81,8 +96,15 @@ pub(crate) fn profile(model: &Model, m: &Member) -> TeamMemberProfile {
 
 /// The `MemberProfile` (no groups or folder ids) used in group member lists.
 pub(crate) fn member_profile(m: &Member) -> MemberProfile {
-    let mut p = MemberProfile::new(m.id.clone(), m.email.clone(), m.email_verified, status(m), name(m), TeamMembershipType::Full)
-        .with_account_id(m.account_id.clone());
+    let mut p = MemberProfile::new(
+        m.id.clone(),
+        m.email.clone(),
+        m.email_verified,
+        status(m),
+        name(m),
+        TeamMembershipType::Full,
+    )
+    .with_account_id(m.account_id.clone());
     if let Some(x) = &m.external_id {
         p = p.with_external_id(x.clone());
     }
@@ -107,9 +129,13 @@ pub(crate) fn role_id(role: Role) -> Option<&'static str> {
 
 /// Parses a v2 role id.
 pub(crate) fn role_from_id(id: &str) -> Option<Role> {
-    [Role::TeamAdmin, Role::UserManagementAdmin, Role::SupportAdmin]
-        .into_iter()
-        .find(|r| role_id(*r) == Some(id))
+    [
+        Role::TeamAdmin,
+        Role::UserManagementAdmin,
+        Role::SupportAdmin,
+    ]
+    .into_iter()
+    .find(|r| role_id(*r) == Some(id))
 }
 
 /// The `TeamMemberRole` list of a member (empty for member-only) [assume].
@@ -121,7 +147,13 @@ pub(crate) fn roles(role: Role) -> Vec<TeamMemberRole> {
         Role::MemberOnly => return Vec::new(),
     };
     role_id(role)
-        .map(|id| vec![TeamMemberRole::new(id.to_string(), name.to_string(), desc.to_string())])
+        .map(|id| {
+            vec![TeamMemberRole::new(
+                id.to_string(),
+                name.to_string(),
+                desc.to_string(),
+            )]
+        })
         .unwrap_or_default()
 }
 
@@ -167,7 +199,8 @@ pub(crate) fn group_members(model: &Model, g: &Group) -> Vec<GroupMemberInfo> {
 /// `GroupFullInfo`; members omitted for system groups and when not requested.
 pub(crate) fn group_full(model: &Model, g: &Group, with_members: bool) -> GroupFullInfo {
     let count = u32::try_from(model.visible_group_members(g).len()).unwrap_or(u32::MAX);
-    let mut f = GroupFullInfo::new(g.name.clone(), g.id.clone(), mgmt(g), g.created_ms).with_member_count(count);
+    let mut f = GroupFullInfo::new(g.name.clone(), g.id.clone(), mgmt(g), g.created_ms)
+        .with_member_count(count);
     if let Some(x) = &g.external_id {
         f = f.with_group_external_id(x.clone());
     }

@@ -90,8 +90,10 @@ pub(crate) fn text(status: StatusCode, body: String) -> Response {
 /// An application/json response.
 pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     let mut resp = (status, body.to_string()).into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     resp
 }
 
@@ -106,8 +108,12 @@ mod tests {
 
     #[test]
     fn error_summary_joins_nested_tags() {
-        let err = json!({".tag": "access_error", "access_error": {".tag": "invalid_team_folder_id"}});
+        let err =
+            json!({".tag": "access_error", "access_error": {".tag": "invalid_team_folder_id"}});
         assert_eq!(summary(&err), "access_error/invalid_team_folder_id/..");
-        assert_eq!(summary(&json!({".tag": "user_not_found"})), "user_not_found/..");
+        assert_eq!(
+            summary(&json!({".tag": "user_not_found"})),
+            "user_not_found/.."
+        );
     }
 }
