@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::jobs::JobFamily;
 use super::state::Model;
 use super::wire::{ApiError, json_response, text};
-use super::{Emulator, Fault, auth, groups, lifecycle, members, profile};
+use super::{Emulator, Fault, auth, group_members, groups, lifecycle, members, profile};
 
 /// A route implementation over the locked model.
 type Handler = fn(&mut Model, &Value) -> Result<Value, ApiError>;
@@ -39,17 +39,19 @@ fn route(key: &str) -> Option<(&'static str, bool, Handler)> {
         }),
         "members/recover" => ("members.delete", false, lifecycle::recover),
         "members/send_welcome_email" => ("members.write", false, lifecycle::send_welcome_email),
-        "groups/job_status/get" => ("groups.write", false, groups::poll),
+        "groups/job_status/get" => ("groups.write", false, group_members::poll),
         "groups/create" => ("groups.write", false, groups::create),
         "groups/get_info" => ("groups.read", false, groups::get_info),
         "groups/list" => ("groups.read", false, groups::list),
         "groups/list/continue" => ("groups.read", false, groups::list_continue),
         "groups/update" => ("groups.write", false, groups::update),
         "groups/delete" => ("groups.write", false, groups::delete),
-        "groups/members/add" => ("groups.write", false, groups::members_add),
-        "groups/members/remove" => ("groups.write", false, groups::members_remove),
-        "groups/members/list" => ("groups.read", false, groups::members_list),
-        "groups/members/list/continue" => ("groups.read", false, groups::members_list_continue),
+        "groups/members/add" => ("groups.write", false, group_members::members_add),
+        "groups/members/remove" => ("groups.write", false, group_members::members_remove),
+        "groups/members/list" => ("groups.read", false, group_members::members_list),
+        "groups/members/list/continue" => {
+            ("groups.read", false, group_members::members_list_continue)
+        }
         "get_info" => ("team_info.read", true, lifecycle::team_info),
         "token/get_authenticated_admin" => ("team_info.read", true, lifecycle::authenticated_admin),
         _ => return None,

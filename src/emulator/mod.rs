@@ -7,6 +7,7 @@ mod cli;
 mod cursor;
 mod dispatch;
 mod faults;
+mod group_members;
 mod groups;
 mod jobs;
 mod lifecycle;

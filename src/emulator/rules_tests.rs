@@ -6,7 +6,7 @@ use super::EmulatorConfig;
 use super::jobs::JobFamily;
 use super::state::Model;
 use super::wire::ApiError;
-use super::{groups, lifecycle, members, profile};
+use super::{group_members, groups, lifecycle, members, profile};
 
 fn model() -> Model {
     Model::new(EmulatorConfig {
@@ -192,12 +192,12 @@ fn recover_within_seven_days_restores_group_membership() {
     let sel = json!({".tag": "group_id", "group_id": g["group_id"]});
     let add_body =
         json!({"group": sel, "members": [{"user": by_id(&id)["user"], "access_type": "member"}]});
-    assert!(groups::members_add(&mut m, &add_body).is_ok());
+    assert!(group_members::members_add(&mut m, &add_body).is_ok());
     assert!(lifecycle::remove(&mut m, &by_id(&id)).is_ok());
-    let listed = groups::members_list(&mut m, &json!({"group": sel})).unwrap_or_default();
+    let listed = group_members::members_list(&mut m, &json!({"group": sel})).unwrap_or_default();
     assert_eq!(listed["members"].as_array().map(Vec::len), Some(0));
     assert!(lifecycle::recover(&mut m, &by_id(&id)).is_ok());
-    let listed = groups::members_list(&mut m, &json!({"group": sel})).unwrap_or_default();
+    let listed = group_members::members_list(&mut m, &json!({"group": sel})).unwrap_or_default();
     assert_eq!(listed["members"].as_array().map(Vec::len), Some(1));
 }
 
@@ -362,12 +362,18 @@ fn group_member_add_errors() {
     let admin = m.admin_id.clone();
     let user = by_id(&admin)["user"].clone();
     let body = json!({"group": sel, "members": [{"user": user, "access_type": "owner"}]});
-    let out = groups::members_add(&mut m, &body).unwrap_or_default();
+    let out = group_members::members_add(&mut m, &body).unwrap_or_default();
     assert_eq!(out["async_job_id"], " ");
     assert_eq!(out["group_info"]["member_count"], 1);
-    assert_eq!(tag(groups::members_add(&mut m, &body)), "duplicate_user");
+    assert_eq!(
+        tag(group_members::members_add(&mut m, &body)),
+        "duplicate_user"
+    );
     let ghost = json!({"group": sel, "members": [{"user": {".tag": "email", "email": "no@example.com"}, "access_type": "member"}]});
-    assert_eq!(tag(groups::members_add(&mut m, &ghost)), "users_not_found");
+    assert_eq!(
+        tag(group_members::members_add(&mut m, &ghost)),
+        "users_not_found"
+    );
     let profile = m
         .member(&admin)
         .map(|x| super::view::profile(&m, x))
@@ -378,9 +384,9 @@ fn group_member_add_errors() {
             .is_some_and(|a| a.contains(&g["group_id"]))
     }));
     let rm = json!({"group": sel, "users": [user]});
-    assert!(groups::members_remove(&mut m, &rm).is_ok());
+    assert!(group_members::members_remove(&mut m, &rm).is_ok());
     assert_eq!(
-        tag(groups::members_remove(&mut m, &rm)),
+        tag(group_members::members_remove(&mut m, &rm)),
         "member_not_in_group"
     );
 }
