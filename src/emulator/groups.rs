@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::args::{Args, as_str, union};
 use super::cursor::{self, CursorData};
+use super::jobs::JobFamily;
 use super::state::{Access, Group, Mgmt, Model};
 use super::view::{group_full, group_summary, to_json};
 use super::wire::ApiError;
@@ -252,5 +253,12 @@ pub(crate) fn delete(model: &mut Model, body: &Value) -> R {
     writable(model, idx)?;
     let g = model.groups.remove(idx);
     model.deleted_groups.insert(g.id);
+    if model.cfg.remove_async {
+        let (polls, now) = (model.cfg.job_polls_before_complete, model.now());
+        let job = model
+            .jobs
+            .launch(JobFamily::Groups, polls, json!({".tag": "complete"}), now);
+        return Ok(json!({".tag": "async_job_id", "async_job_id": job}));
+    }
     Ok(json!({".tag": "complete"}))
 }

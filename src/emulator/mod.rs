@@ -8,6 +8,8 @@ mod cursor;
 mod dispatch;
 mod faults;
 mod group_members;
+#[cfg(test)]
+mod group_rules_tests;
 mod groups;
 mod jobs;
 mod lifecycle;
@@ -33,7 +35,7 @@ pub use cli::run_standalone;
 use state::{Model, Status};
 
 /// Settings of an emulated team.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EmulatorConfig {
     /// Team name returned by team/get_info.
     pub team_name: String,
@@ -53,12 +55,35 @@ pub struct EmulatorConfig {
     pub access_token_ttl: Duration,
     /// Jobs answer `in_progress` this many times before completing.
     pub job_polls_before_complete: u32,
-    /// members/remove answers with an async_job_id instead of complete.
+    /// members/remove and groups/delete answer with an async_job_id instead of complete.
     pub remove_async: bool,
     /// Seed an "Everyone" system-managed group.
     pub seed_system_group: bool,
     /// New members are active at once instead of invited.
     pub auto_accept_invites: bool,
+}
+
+impl std::fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Secrets and tokens stay out of Debug output.
+        f.debug_struct("EmulatorConfig")
+            .field("team_name", &self.team_name)
+            .field("num_licensed_users", &self.num_licensed_users)
+            .field("admin_email", &self.admin_email)
+            .field("app_key", &self.app_key)
+            .field("app_secret", &"<redacted>")
+            .field("refresh_token", &"<redacted>")
+            .field(
+                "static_token",
+                &self.static_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("access_token_ttl", &self.access_token_ttl)
+            .field("job_polls_before_complete", &self.job_polls_before_complete)
+            .field("remove_async", &self.remove_async)
+            .field("seed_system_group", &self.seed_system_group)
+            .field("auto_accept_invites", &self.auto_accept_invites)
+            .finish()
+    }
 }
 
 impl Default for EmulatorConfig {

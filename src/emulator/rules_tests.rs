@@ -8,36 +8,36 @@ use super::state::Model;
 use super::wire::ApiError;
 use super::{group_members, groups, lifecycle, members, profile};
 
-fn model() -> Model {
+pub(super) fn model() -> Model {
     Model::new(EmulatorConfig {
         num_licensed_users: 5,
         ..EmulatorConfig::default()
     })
 }
 
-fn add(m: &mut Model, email: &str) -> Value {
+pub(super) fn add(m: &mut Model, email: &str) -> Value {
     let body = json!({"new_members": [{"member_email": email, "member_given_name": "A", "member_surname": "B"}]});
     members::add_v2(m, &body).unwrap_or_default()["complete"][0].clone()
 }
 
-fn id_of(item: &Value) -> String {
+pub(super) fn id_of(item: &Value) -> String {
     item["profile"]["team_member_id"]
         .as_str()
         .unwrap_or_default()
         .to_string()
 }
 
-fn by_id(id: &str) -> Value {
+pub(super) fn by_id(id: &str) -> Value {
     json!({"user": {".tag": "team_member_id", "team_member_id": id}})
 }
 
-fn activate(m: &mut Model, id: &str) {
+pub(super) fn activate(m: &mut Model, id: &str) {
     if let Some(mem) = m.member_mut(id) {
         mem.status = super::state::Status::Active;
     }
 }
 
-fn tag(err: Result<Value, ApiError>) -> String {
+pub(super) fn tag(err: Result<Value, ApiError>) -> String {
     match err {
         Err(ApiError::Route(v)) => v[".tag"].as_str().unwrap_or_default().to_string(),
         other => format!("{other:?}"),
@@ -299,111 +299,6 @@ fn demoting_last_admin_is_refused() {
     assert_eq!(
         tag(profile::set_admin_permissions_v2(&mut m, &body)),
         "last_admin"
-    );
-}
-
-#[test]
-fn group_names_are_unique_case_insensitively() {
-    let mut m = model();
-    assert!(groups::create(&mut m, &json!({"group_name": "Sales"})).is_ok());
-    assert_eq!(
-        tag(groups::create(&mut m, &json!({"group_name": "sales"}))),
-        "group_name_already_used"
-    );
-    assert_eq!(
-        tag(groups::create(&mut m, &json!({"group_name": " "}))),
-        "group_name_invalid"
-    );
-}
-
-#[test]
-fn system_managed_group_rejects_writes_and_omits_members() {
-    let mut m = model();
-    let everyone = m.groups[0].id.clone();
-    let sel = json!({".tag": "group_id", "group_id": everyone});
-    assert_eq!(
-        tag(groups::delete(&mut m, &sel)),
-        "system_managed_group_disallowed"
-    );
-    let upd = json!({"group": sel, "new_group_name": "X"});
-    assert_eq!(
-        tag(groups::update(&mut m, &upd)),
-        "system_managed_group_disallowed"
-    );
-    let info = groups::get_info(
-        &mut m,
-        &json!({".tag": "group_ids", "group_ids": [everyone]}),
-    )
-    .unwrap_or_default();
-    assert!(info[0].get("members").is_none());
-    assert_eq!(info[0]["group_management_type"][".tag"], "system_managed");
-}
-
-#[test]
-fn empty_new_group_external_id_clears_it() {
-    let mut m = model();
-    let g = groups::create(
-        &mut m,
-        &json!({"group_name": "Ops", "group_external_id": "ext"}),
-    )
-    .unwrap_or_default();
-    assert_eq!(g["group_management_type"][".tag"], "user_managed");
-    let sel = json!({".tag": "group_id", "group_id": g["group_id"]});
-    let out = groups::update(&mut m, &json!({"group": sel, "new_group_external_id": ""}))
-        .unwrap_or_default();
-    assert!(out.get("group_external_id").is_none());
-}
-
-#[test]
-fn group_member_add_errors() {
-    let mut m = model();
-    let g = groups::create(&mut m, &json!({"group_name": "Dev"})).unwrap_or_default();
-    let sel = json!({".tag": "group_id", "group_id": g["group_id"]});
-    let admin = m.admin_id.clone();
-    let user = by_id(&admin)["user"].clone();
-    let body = json!({"group": sel, "members": [{"user": user, "access_type": "owner"}]});
-    let out = group_members::members_add(&mut m, &body).unwrap_or_default();
-    assert_eq!(out["async_job_id"], " ");
-    assert_eq!(out["group_info"]["member_count"], 1);
-    assert_eq!(
-        tag(group_members::members_add(&mut m, &body)),
-        "duplicate_user"
-    );
-    let ghost = json!({"group": sel, "members": [{"user": {".tag": "email", "email": "no@example.com"}, "access_type": "member"}]});
-    assert_eq!(
-        tag(group_members::members_add(&mut m, &ghost)),
-        "users_not_found"
-    );
-    let profile = m
-        .member(&admin)
-        .map(|x| super::view::profile(&m, x))
-        .map(|p| super::view::to_json(&p));
-    assert!(profile.is_some_and(|p| {
-        p["groups"]
-            .as_array()
-            .is_some_and(|a| a.contains(&g["group_id"]))
-    }));
-    let rm = json!({"group": sel, "users": [user]});
-    assert!(group_members::members_remove(&mut m, &rm).is_ok());
-    assert_eq!(
-        tag(group_members::members_remove(&mut m, &rm)),
-        "member_not_in_group"
-    );
-}
-
-#[test]
-fn deleted_group_is_gone_and_repeat_delete_reports_already_deleted() {
-    let mut m = model();
-    let g = groups::create(&mut m, &json!({"group_name": "Tmp"})).unwrap_or_default();
-    let sel = json!({".tag": "group_id", "group_id": g["group_id"]});
-    assert!(groups::delete(&mut m, &sel).is_ok());
-    assert_eq!(tag(groups::delete(&mut m, &sel)), "group_already_deleted");
-    assert_eq!(
-        tag(groups::update(
-            &mut m,
-            &json!({"group": sel, "new_group_name": "Y"})
-        )),
-        "group_not_found"
     );
 }
 
