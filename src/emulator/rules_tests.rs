@@ -342,3 +342,51 @@ fn authenticated_admin_not_active_after_demotion() {
         "admin_not_active"
     );
 }
+
+#[test]
+fn email_on_another_team_is_refused() {
+    let mut m = model();
+    m.other_team_emails.insert("elsewhere@example.com".into());
+    assert_eq!(
+        add(&mut m, "Elsewhere@example.com")[".tag"],
+        "user_on_another_team"
+    );
+}
+
+#[test]
+fn get_info_shows_recoverable_removed_and_hides_unrecoverable() {
+    let mut m = model();
+    let id = id_of(&add(&mut m, "gi@example.com"));
+    activate(&mut m, &id);
+    assert!(lifecycle::remove(&mut m, &by_id(&id)).is_ok());
+    let q = json!({"members": [{".tag": "team_member_id", "team_member_id": id}]});
+    let out = members::get_info_v2(&mut m, &q).unwrap_or_default();
+    assert_eq!(
+        out["members_info"][0]["profile"]["status"][".tag"],
+        "removed"
+    );
+    m.clock_offset += chrono::Duration::days(8);
+    let out = members::get_info_v2(&mut m, &q).unwrap_or_default();
+    assert_eq!(
+        out["members_info"][0],
+        json!({".tag": "id_not_found", "id_not_found": id})
+    );
+}
+
+#[test]
+fn cursor_of_another_list_kind_is_invalid_cursor() {
+    let mut m = model();
+    let groups_page = groups::list(&mut m, &json!({"limit": 1})).unwrap_or_default();
+    let body = json!({"cursor": groups_page["cursor"]});
+    assert_eq!(
+        tag(members::list_continue_v2(&mut m, &body)),
+        "invalid_cursor"
+    );
+    assert_eq!(
+        tag(members::list_continue_v2(
+            &mut m,
+            &json!({"cursor": "garbage"})
+        )),
+        "invalid_cursor"
+    );
+}
