@@ -1,0 +1,9 @@
+//! Resource JSON helpers and the typed `ScimUser` / `ScimGroup` views the bridge uses.
+
+mod group;
+mod keys;
+mod user;
+
+pub use group::{Member, ScimGroup};
+pub use keys::{coerce, ext_obj, find_key, get_ci, normalize_keys, remove_ci};
+pub use user::{Enterprise, GroupRef, Meta, MultiValue, Name, ScimUser};
