@@ -206,3 +206,12 @@ fn compare(v: &Value, op: CompareOp, cv: &CompValue, def: Option<&AttributeDef>)
         }
     }
 }
+
+/// Whether one value of the multi-valued attribute `def` matches a value filter (paths relative to it).
+pub(crate) fn matches_element(
+    filter: &Filter,
+    element: &Value,
+    def: &'static AttributeDef,
+) -> bool {
+    eval(filter, element, Scope::Element(Some(def)))
+}

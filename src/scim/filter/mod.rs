@@ -6,6 +6,7 @@ mod lexer;
 mod parser;
 
 pub use eval::matches;
+pub(crate) use eval::matches_element;
 pub(crate) use parser::Parser;
 pub use parser::{MAX_DEPTH, MAX_LEN, parse};
 

@@ -63,7 +63,7 @@ pub fn coerce(def: &AttributeDef, v: Value) -> Result<Option<Value>, ScimError> 
     coerce_single(def, v)
 }
 
-fn coerce_single(def: &AttributeDef, v: Value) -> Result<Option<Value>, ScimError> {
+pub(crate) fn coerce_single(def: &AttributeDef, v: Value) -> Result<Option<Value>, ScimError> {
     let bad =
         |v: &Value| ScimError::invalid_value(format!("{} has an invalid value: {v}", def.name));
     Ok(match (def.ty, v) {
