@@ -290,9 +290,21 @@ fn word_value(w: &str) -> CompValue {
         return CompValue::Null;
     }
     if w.starts_with(|c: char| c == '-' || c.is_ascii_digit())
-        && let Ok(n) = serde_json::from_str::<serde_json::Number>(w)
+        && let Some(n) = number(w)
     {
         return CompValue::Num(n);
     }
     CompValue::Str(w.to_string())
+}
+
+/// A JSON number; std's float parsing is exact, so printed floats parse back to the same value.
+fn number(w: &str) -> Option<serde_json::Number> {
+    serde_json::from_str::<serde_json::Number>(w).ok()?;
+    if let Ok(i) = w.parse::<i64>() {
+        return Some(i.into());
+    }
+    if let Ok(u) = w.parse::<u64>() {
+        return Some(u.into());
+    }
+    w.parse::<f64>().ok().and_then(serde_json::Number::from_f64)
 }

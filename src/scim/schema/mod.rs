@@ -336,7 +336,7 @@ impl ResourceSchema {
 
 /// Splits `urn:...:Name` at its last colon into (`urn:...`, `Name`); a name without `urn:` has no URN.
 pub fn split_urn(key: &str) -> (Option<&str>, &str) {
-    let is_urn = key.len() > 4 && key[..4].eq_ignore_ascii_case("urn:");
+    let is_urn = key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:")) && key.len() > 4;
     match key.rfind(':') {
         Some(i) if is_urn => (Some(&key[..i]), &key[i + 1..]),
         _ => (None, key),
