@@ -9,15 +9,14 @@ use super::schema::{Resolved, ResourceSchema, Returned};
 type Target = (Option<&'static str>, &'static str, Option<&'static str>);
 
 fn resolve(schema: &ResourceSchema, name: &str) -> Option<Target> {
-    let (head, sub) = match crate::scim::schema::split_urn(name) {
-        (urn, rest) => match rest.split_once('.') {
-            Some((a, s)) => (
-                urn.map(|u| format!("{u}:{a}"))
-                    .unwrap_or_else(|| a.to_string()),
-                Some(s),
-            ),
-            None => (name.to_string(), None),
-        },
+    let (urn, rest) = crate::scim::schema::split_urn(name);
+    let (head, sub) = match rest.split_once('.') {
+        Some((a, s)) => (
+            urn.map(|u| format!("{u}:{a}"))
+                .unwrap_or_else(|| a.to_string()),
+            Some(s),
+        ),
+        None => (name.to_string(), None),
     };
     match schema.resolve_key(&head)? {
         Resolved::Extension(e) => Some((Some(e.id), "", None)),
