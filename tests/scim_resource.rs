@@ -213,3 +213,15 @@ fn projection_attributes_and_excluded() {
     );
     assert_eq!(g, json!({"id": "g", "members": [{"value": "u"}]}));
 }
+
+#[test]
+fn wrapped_simple_values_are_unwrapped() {
+    let u = ScimUser::from_json(
+        json!({"userName": "a", "title": {"value": "CTO"}, "active": [{"Value": "true"}]}),
+    );
+    assert_eq!(
+        u.map(|u| (u.title, u.active)).map_err(|e| e.detail),
+        Ok((Some("CTO".into()), Some(true)))
+    );
+    assert!(ScimUser::from_json(json!({"userName": "a", "title": {"x": 1}})).is_err());
+}

@@ -104,3 +104,34 @@ fn value_is_object(v: Option<&Value>) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keys_and_op_names_are_case_insensitive() {
+        let body = json!({"schemas": [PATCH_OP_URN], "operations": [
+            {"OP": "Add", "Path": "members", "Value": [{"value": "u"}]},
+            {"op": "REPLACE", "value": {"active": false}},
+            {"op": "remove", "path": "members[value eq \"u\"]"}]});
+        let ops = parse_patch(&body).map(|o| o.iter().map(|x| x.op).collect::<Vec<_>>());
+        assert_eq!(
+            ops.ok(),
+            Some(vec![
+                PatchOpKind::Add,
+                PatchOpKind::Replace,
+                PatchOpKind::Remove
+            ])
+        );
+    }
+
+    #[test]
+    fn schemas_are_not_enforced_and_empty_path_means_none() {
+        let body =
+            json!({"Operations": [{"op": "replace", "path": "", "value": [{"displayName": "x"}]}]});
+        let ops = parse_patch(&body).unwrap_or_default();
+        assert_eq!(ops.first().map(|o| o.path.is_none()), Some(true));
+    }
+}

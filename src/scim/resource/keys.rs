@@ -82,6 +82,13 @@ pub(crate) fn coerce_single(def: &AttributeDef, v: Value) -> Result<Option<Value
         (AttrType::Complex, s @ Value::String(_)) if def.sub("value").is_some() => {
             Some(serde_json::json!({ "value": s }))
         }
+        // Some clients wrap a simple value as {"value": x}; unwrap it rather than reject the request.
+        (ty, Value::Object(mut m)) if ty != AttrType::Complex && m.len() == 1 => {
+            match m.keys().find(|k| k.eq_ignore_ascii_case("value")).cloned() {
+                Some(k) => coerce_single(def, m.remove(&k).unwrap_or(Value::Null))?,
+                None => return Err(bad(&Value::Object(m))),
+            }
+        }
         (AttrType::Boolean, Value::Bool(b)) => Some(Value::Bool(b)),
         (AttrType::Boolean, Value::String(s)) => match s.to_ascii_lowercase().as_str() {
             "true" => Some(Value::Bool(true)),
