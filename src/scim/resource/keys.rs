@@ -1,0 +1,160 @@
+//! Case-insensitive JSON key helpers and key normalisation against a schema.
+
+use serde_json::{Map, Value};
+
+use crate::scim::error::ScimError;
+use crate::scim::schema::{AttrType, AttributeDef, Resolved, ResourceSchema};
+
+/// The value under `key` (ASCII case-insensitive) if `obj` is an object; exact matches win.
+pub fn get_ci<'a>(obj: &'a Value, key: &str) -> Option<&'a Value> {
+    let map = obj.as_object()?;
+    map.get(key).or_else(|| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
+}
+
+/// The actual key in `map` matching `key` case-insensitively.
+pub fn find_key(map: &Map<String, Value>, key: &str) -> Option<String> {
+    if map.contains_key(key) {
+        return Some(key.to_string());
+    }
+    map.keys().find(|k| k.eq_ignore_ascii_case(key)).cloned()
+}
+
+/// Removes every key matching `key` case-insensitively; returns the last value removed.
+pub fn remove_ci(map: &mut Map<String, Value>, key: &str) -> Option<Value> {
+    let keys: Vec<String> = map
+        .keys()
+        .filter(|k| k.eq_ignore_ascii_case(key))
+        .cloned()
+        .collect();
+    keys.into_iter().filter_map(|k| map.remove(&k)).last()
+}
+
+/// Coerces one value to an attribute's definition; `Ok(None)` means unassigned.
+///
+/// Multi-valued attributes accept a bare value (wrapped in an array); single-valued ones accept a
+/// one-element array; complex attributes get canonical sub-attribute keys and accept a plain string as
+/// their `value` (Entra's manager); booleans accept "True"/"False".
+pub fn coerce(def: &AttributeDef, v: Value) -> Result<Option<Value>, ScimError> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    if def.multi_valued {
+        let items = match v {
+            Value::Array(a) => a,
+            other => vec![other],
+        };
+        let mut out = Vec::new();
+        for item in items {
+            if let Some(x) = coerce_single(def, item)? {
+                out.push(x);
+            }
+        }
+        return Ok((!out.is_empty()).then_some(Value::Array(out)));
+    }
+    let v = match v {
+        Value::Array(mut a) if a.len() == 1 => a.remove(0),
+        Value::Array(a) if a.is_empty() => return Ok(None),
+        other => other,
+    };
+    coerce_single(def, v)
+}
+
+pub(crate) fn coerce_single(def: &AttributeDef, v: Value) -> Result<Option<Value>, ScimError> {
+    let bad =
+        |v: &Value| ScimError::invalid_value(format!("{} has an invalid value: {v}", def.name));
+    Ok(match (def.ty, v) {
+        (_, Value::Null) => None,
+        (AttrType::Complex, Value::Object(m)) => {
+            let mut out = Map::new();
+            for (k, x) in m {
+                if let Some(sub) = def.sub(&k)
+                    && let Some(x) = coerce_single(sub, x)?
+                {
+                    out.insert(sub.name.to_string(), x);
+                }
+            }
+            (!out.is_empty()).then_some(Value::Object(out))
+        }
+        (AttrType::Complex, s @ Value::String(_)) if def.sub("value").is_some() => {
+            Some(serde_json::json!({ "value": s }))
+        }
+        // Some clients wrap a simple value as {"value": x}; unwrap it rather than reject the request.
+        (ty, Value::Object(mut m)) if ty != AttrType::Complex && m.len() == 1 => {
+            match m.keys().find(|k| k.eq_ignore_ascii_case("value")).cloned() {
+                Some(k) => coerce_single(def, m.remove(&k).unwrap_or(Value::Null))?,
+                None => return Err(bad(&Value::Object(m))),
+            }
+        }
+        (AttrType::Boolean, Value::Bool(b)) => Some(Value::Bool(b)),
+        (AttrType::Boolean, Value::String(s)) => match s.to_ascii_lowercase().as_str() {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => return Err(bad(&Value::String(s))),
+        },
+        (AttrType::String | AttrType::Reference | AttrType::DateTime, Value::String(s)) => {
+            Some(Value::String(s))
+        }
+        (AttrType::String, Value::Number(n)) => Some(Value::String(n.to_string())),
+        (AttrType::Integer | AttrType::Decimal, Value::Number(n)) => Some(Value::Number(n)),
+        (_, other) => return Err(bad(&other)),
+    })
+}
+
+/// Rewrites a resource's keys to canonical case, moves URN-qualified keys into their extension, coerces
+/// values, and drops unknown attributes and nulls. `schemas` is kept as is.
+pub fn normalize_keys(resource: &mut Value, schema: &ResourceSchema) -> Result<(), ScimError> {
+    let Value::Object(map) = std::mem::take(resource) else {
+        return Err(ScimError::invalid_syntax(
+            "the resource must be a JSON object",
+        ));
+    };
+    let mut out = Map::new();
+    for (k, v) in map {
+        if k.eq_ignore_ascii_case("schemas") {
+            out.insert("schemas".into(), v);
+            continue;
+        }
+        match schema.resolve_key(&k) {
+            Some(Resolved::Attr { ext: None, def }) => {
+                if let Some(x) = coerce(def, v)? {
+                    out.insert(def.name.into(), x);
+                }
+            }
+            Some(Resolved::Attr { ext: Some(e), def }) => {
+                if let Some(x) = coerce(def, v)? {
+                    ext_obj(&mut out, e.id).map(|m| m.insert(def.name.into(), x));
+                }
+            }
+            Some(Resolved::Extension(e)) => {
+                for (ek, ev) in v.as_object().cloned().unwrap_or_default() {
+                    if let Some(def) = e.attr(&ek)
+                        && let Some(x) = coerce(def, ev)?
+                    {
+                        ext_obj(&mut out, e.id).map(|m| m.insert(def.name.into(), x));
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+    *resource = Value::Object(out);
+    Ok(())
+}
+
+/// The extension object under `urn` in `map`, created (or replacing a non-object) if missing.
+pub fn ext_obj<'a>(
+    map: &'a mut Map<String, Value>,
+    urn: &str,
+) -> Option<&'a mut Map<String, Value>> {
+    let slot = map
+        .entry(urn.to_string())
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !slot.is_object() {
+        *slot = Value::Object(Map::new());
+    }
+    slot.as_object_mut()
+}
