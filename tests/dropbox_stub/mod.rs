@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
+/// One scripted HTTP answer.
 #[derive(Clone)]
 pub struct Reply {
     status: u16,
@@ -19,6 +20,7 @@ pub struct Reply {
     body: String,
 }
 
+/// A reply with `status` and `body` and no extra headers.
 pub fn reply(status: u16, body: &str) -> Reply {
     Reply {
         status,
@@ -28,6 +30,7 @@ pub fn reply(status: u16, body: &str) -> Reply {
 }
 
 impl Reply {
+    /// Adds a response header.
     pub fn header(mut self, name: &'static str, value: &str) -> Self {
         self.headers.push((name, value.to_owned()));
         self
@@ -35,29 +38,41 @@ impl Reply {
 }
 
 #[derive(Default)]
+/// Shared stub state: scripts, defaults and counters.
 pub struct Stub {
+    /// Per-route queued replies.
     pub scripts: Mutex<HashMap<String, VecDeque<Reply>>>,
+    /// Per-route fallback replies.
     pub defaults: Mutex<HashMap<String, Reply>>,
+    /// Per-route request counts.
     pub hits: Mutex<HashMap<String, usize>>,
+    /// Requests to `/oauth2/token`.
     pub token_hits: AtomicUsize,
+    /// 401 answers given.
     pub unauthorized: AtomicUsize,
+    /// `expires_in` of issued tokens, in seconds.
     pub expires_in: AtomicUsize,
+    /// Answer refreshes with `invalid_grant`.
     pub refuse_refresh: Mutex<bool>,
     /// When set, only this bearer token is accepted.
     pub valid_token: Mutex<Option<String>>,
+    /// Enforce `valid_token` on API routes.
     pub check_auth: Mutex<bool>,
 }
 
 impl Stub {
+    /// Queues replies answered (in order) before the default for `route`.
     pub fn script(&self, route: &str, replies: Vec<Reply>) {
         self.scripts
             .lock()
             .unwrap()
             .insert(route.to_owned(), replies.into());
     }
+    /// The reply for `route` once its script is used up.
     pub fn default_reply(&self, route: &str, r: Reply) {
         self.defaults.lock().unwrap().insert(route.to_owned(), r);
     }
+    /// How many requests reached `route`.
     pub fn hits(&self, route: &str) -> usize {
         self.hits.lock().unwrap().get(route).copied().unwrap_or(0)
     }
@@ -135,6 +150,7 @@ async fn token(State(stub): State<Arc<Stub>>, body: Bytes) -> Response {
     (StatusCode::OK, [("content-type", "application/json")], body).into_response()
 }
 
+/// Serves the stub on a loopback port; returns its base URL and state.
 pub async fn spawn_stub() -> (String, Arc<Stub>) {
     let stub = Arc::new(Stub::default());
     stub.expires_in.store(14400, Ordering::SeqCst);
