@@ -261,3 +261,41 @@ impl<E: Serialize> fmt::Display for DropboxError<E> {
 }
 
 impl<E: Serialize + fmt::Debug> std::error::Error for DropboxError<E> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dropbox_sdk::types::team::{GroupMembersAddError, MembersSuspendError};
+
+    #[test]
+    fn tags_and_not_found() {
+        let e = DropboxError::new(
+            "members/suspend",
+            ErrorKind::Api(MembersSuspendError::UserNotFound),
+        );
+        assert_eq!(e.api_tag().as_deref(), Some("user_not_found"));
+        assert!(e.is_not_found());
+        let list = GroupMembersAddError::UsersNotFound(vec!["a@example.com".to_owned()]);
+        let e = DropboxError::new("groups/members/add", ErrorKind::Api(list));
+        assert!(e.is_not_found());
+        // Display names the tag but never the payload (an email here).
+        assert!(!e.to_string().contains("a@example.com"));
+    }
+
+    #[test]
+    fn plain_text_429_becomes_rate_limited() {
+        let json_err = serde_json::from_str::<u8>("Too many").unwrap_err();
+        let call = CallState {
+            status: Some(429),
+            retry_after: Some(Duration::from_secs(2)),
+            ..CallState::default()
+        };
+        let e = from_sdk::<MembersSuspendError>(
+            "groups/list",
+            dropbox_sdk::Error::Json(json_err),
+            call,
+        );
+        assert!(e.is_rate_limited());
+        assert_eq!(e.retry_after, Some(Duration::from_secs(2)));
+    }
+}
