@@ -273,3 +273,43 @@ async fn injected_faults_are_retried_only_where_safe() {
     let items = c.add_members_wait(&arg).await.unwrap();
     assert_eq!(union_tag(&items[0]), "success");
 }
+
+#[tokio::test]
+async fn auth_and_rate_limit_errors_are_classified() {
+    let running = Emulator::spawn(active_team()).await.unwrap();
+    let token = running.emulator.issue_token(&["members.read"]);
+    let mut cc = ClientConfig::new(Credentials::AccessToken(SecretString::from(token.clone())));
+    cc.base_url = running.base_url.clone();
+    let c = DropboxClient::new(cc).unwrap();
+
+    let err = c.groups_list(&GroupsListArg::default()).await.unwrap_err();
+    assert!(
+        matches!(&err.kind, ErrorKind::Auth(t) if t == "missing_scope"),
+        "{err:?}"
+    );
+    assert!(!format!("{err} {err:?}").contains(&token));
+
+    let long = Fault::RateLimitJson {
+        retry_after: 120,
+        reason_write_ops: false,
+        body_retry_after: true,
+    };
+    running.emulator.inject_fault("members/list_v2", long, 1);
+    let err = c
+        .members_list_v2(&MembersListArg::default())
+        .await
+        .unwrap_err();
+    assert!(err.is_rate_limited(), "{err:?}");
+    assert_eq!(err.retry_after, Some(Duration::from_secs(120)));
+
+    // A fixed token cannot be refreshed: expiry surfaces as an auth error.
+    running.emulator.expire_all_tokens();
+    let err = c
+        .members_list_v2(&MembersListArg::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err.kind, ErrorKind::Auth(t) if t == "expired_access_token"),
+        "{err:?}"
+    );
+}
