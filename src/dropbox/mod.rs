@@ -1,1 +1,199 @@
 //! The Dropbox Team API client: the official SDK types over our own reqwest HttpClient, with retries and token refresh.
+//!
+//! Everything outside this module talks to [`DropboxClient`] and sees [`DropboxError`]; the SDK's
+//! own error type and transport trait stay in here, so spec churn stays in one place.
+
+mod auth;
+mod error;
+mod http;
+mod jobs;
+pub mod retry;
+mod routes_groups;
+mod routes_members;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tracing::{Instrument, field};
+
+pub use auth::{Credentials, RefreshError};
+pub use dropbox_sdk::types::dbx_async::{LaunchEmptyResult, PollArg, PollEmptyResult, PollError};
+pub use dropbox_sdk::types::team;
+pub use error::{DropboxError, ErrorKind, NoRouteError, union_tag};
+pub use jobs::{JobStatus, PollPolicy, poll_job};
+pub use retry::RetryPolicy;
+
+use auth::TokenSource;
+use http::{CALL, CallRecord, Transport};
+
+/// The default Dropbox API base URL (the SDK's hard-coded host).
+pub const DEFAULT_BASE_URL: &str = "https://api.dropboxapi.com";
+
+/// Everything needed to build a [`DropboxClient`].
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Scheme, host and optional path prefix that replace `https://api.dropboxapi.com`.
+    pub base_url: String,
+    /// How to authenticate.
+    pub credentials: Credentials,
+    /// Per-HTTP-request timeout (each attempt).
+    pub timeout: Duration,
+    /// Refresh this long before an access token expires (capped at half its lifetime).
+    pub refresh_margin: Duration,
+    /// Retries inside one call.
+    pub retry: RetryPolicy,
+    /// Polling of async jobs in the `*_wait` helpers.
+    pub poll: PollPolicy,
+}
+
+impl ClientConfig {
+    /// A config for the real Dropbox API with default timeouts and policies.
+    pub fn new(credentials: Credentials) -> Self {
+        Self {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            credentials,
+            timeout: Duration::from_secs(30),
+            refresh_margin: Duration::from_secs(300),
+            retry: RetryPolicy::default(),
+            poll: PollPolicy::default(),
+        }
+    }
+}
+
+/// The HTTP client could not be constructed (TLS backend initialisation failed).
+#[derive(Debug, thiserror::Error)]
+#[error("could not build the Dropbox HTTP client: {0}")]
+pub struct BuildError(String);
+
+/// A cheap-to-clone handle to the Dropbox Team API, one async method per route.
+#[derive(Debug, Clone)]
+pub struct DropboxClient {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    transport: Transport,
+    poll: PollPolicy,
+}
+
+impl DropboxClient {
+    /// Builds a client from `config`; no request is made until the first call.
+    pub fn new(config: ClientConfig) -> Result<Self, BuildError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .user_agent(concat!("dropbox-scim-bridge/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| BuildError(e.to_string()))?;
+        let base_url = config.base_url.trim_end_matches('/').to_owned();
+        let tokens = TokenSource::new(
+            config.credentials,
+            &base_url,
+            config.refresh_margin,
+            http.clone(),
+            config.retry.clone(),
+        );
+        let transport = Transport {
+            http,
+            base_url,
+            retry: config.retry,
+            tokens,
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                transport,
+                poll: config.poll,
+            }),
+        })
+    }
+
+    /// The polling policy used by the `*_wait` helpers.
+    pub fn poll_policy(&self) -> &PollPolicy {
+        &self.inner.poll
+    }
+
+    fn sdk(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    /// [`Self::call`] for routes without a route error type.
+    async fn call_untyped<T, F>(
+        &self,
+        route: &'static str,
+        fut: F,
+    ) -> Result<T, DropboxError<NoRouteError>>
+    where
+        F: Future<Output = Result<T, dropbox_sdk::Error<dropbox_sdk::NoError>>>,
+    {
+        self.call(route, async {
+            fut.await.map_err(dropbox_sdk::Error::typed)
+        })
+        .await
+    }
+
+    /// Runs one SDK call in a span, with a fresh call record, and classifies its error.
+    async fn call<T, E, F>(&self, route: &'static str, fut: F) -> Result<T, DropboxError<E>>
+    where
+        F: Future<Output = Result<T, dropbox_sdk::Error<E>>>,
+        E: Serialize,
+    {
+        let span = tracing::info_span!(
+            "dropbox.call",
+            dropbox.route = route,
+            http.status = field::Empty,
+            dropbox.request_id = field::Empty,
+            dropbox.attempts = field::Empty,
+            latency_ms = field::Empty,
+            outcome = field::Empty,
+        );
+        let rec = Arc::new(CallRecord::default());
+        let started = tokio::time::Instant::now();
+        let result = CALL.scope(rec.clone(), fut).instrument(span.clone()).await;
+        let state = rec.snapshot();
+        let latency = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        span.record("latency_ms", latency);
+        span.record("dropbox.attempts", state.attempts);
+        if let Some(s) = state.status {
+            span.record("http.status", s);
+        }
+        if let Some(id) = &state.request_id {
+            span.record("dropbox.request_id", id.as_str());
+        }
+        match result {
+            Ok(v) => {
+                span.record("outcome", "ok");
+                tracing::debug!(parent: &span, "Dropbox call succeeded");
+                Ok(v)
+            }
+            Err(e) => {
+                let err = error::from_sdk(route, e, state);
+                let outcome = match &err.kind {
+                    ErrorKind::Api(e) => union_tag(e),
+                    other => kind_name(other).to_owned(),
+                };
+                span.record("outcome", outcome.as_str());
+                tracing::debug!(parent: &span, "Dropbox call failed");
+                Err(err)
+            }
+        }
+    }
+}
+
+/// A short name for a non-API error kind, for span fields.
+fn kind_name<E>(kind: &ErrorKind<E>) -> &'static str {
+    match kind {
+        ErrorKind::Api(_) => "api",
+        ErrorKind::RateLimited => "rate_limited",
+        ErrorKind::Auth(_) => "auth",
+        ErrorKind::TokenRefresh(_) => "token_refresh",
+        ErrorKind::AccessDenied(_) => "access_denied",
+        ErrorKind::BadRequest(_) => "bad_request",
+        ErrorKind::Server(_) => "server",
+        ErrorKind::Transport(_) => "transport",
+        ErrorKind::Decode(_) => "decode",
+        ErrorKind::JobFailed(_) => "job_failed",
+        ErrorKind::JobDeadline => "job_deadline",
+    }
+}
