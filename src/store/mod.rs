@@ -1,1 +1,185 @@
 //! Persistence over sqlx: SQLite by default, PostgreSQL for several replicas.
+//!
+//! One [`Store`] wraps either backend; every area (extra attributes, inactive invites and aliases,
+//! deferred removals, followed Dropbox jobs, the audit log, the team mirror) lives in its own file.
+//! Both backends share one set of queries (`$N` placeholders work on SQLite too); times are bound
+//! from Rust, never taken from the database clock, so callers can inject their own clock.
+
+mod audit;
+mod extras;
+mod invites;
+mod jobs;
+mod mirror;
+mod removals;
+
+pub use audit::{AuditEntry, AuditQuery, DropboxCall};
+pub use extras::{Enterprise, PhoneNumber, UserExtras};
+pub use invites::InactiveInvite;
+pub use jobs::DropboxJob;
+pub use mirror::MirrorMember;
+pub use removals::{PendingRemoval, RemovalState, Retry};
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL is neither `sqlite:` nor `postgres:`/`postgresql:`.
+    #[error("unsupported store URL scheme (expected sqlite: or postgres:)")]
+    UnsupportedUrl,
+    /// The folder for the SQLite file could not be created.
+    #[error("cannot create the store folder: {0}")]
+    Io(#[from] std::io::Error),
+    /// Applying the embedded migrations failed.
+    #[error("store migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A uniqueness rule was broken (e.g. two inactive invites with one e-mail).
+    #[error("store conflict: {0}")]
+    Conflict(String),
+    /// A stored value could not be read back (bad JSON, unknown state).
+    #[error("corrupt {what} in the store: {detail}")]
+    Corrupt {
+        /// Which value was unreadable.
+        what: &'static str,
+        /// Why.
+        detail: String,
+    },
+    /// Any other database error.
+    #[error("store database error: {0}")]
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict(db.message().to_owned())
+            }
+            _ => StoreError::Database(e),
+        }
+    }
+}
+
+/// The pool behind a [`Store`].
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// Embedded SQLite (the default, single process).
+    Sqlite(SqlitePool),
+    /// PostgreSQL, shared by several replicas.
+    Postgres(PgPool),
+}
+
+/// The bridge's own store; cheap to clone (it holds a pool).
+#[derive(Clone, Debug)]
+pub struct Store {
+    backend: Backend,
+}
+
+/// Runs `$body` with `$pool` bound to whichever pool the store holds (the same code for both).
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::store::Backend::Sqlite($pool) => $body,
+            $crate::store::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+impl Store {
+    /// Connects to `sqlite://path?mode=rwc`, `sqlite::memory:` or `postgres://...` and runs migrations.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite(connect_sqlite(url).await?)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(10)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            sqlx::migrate!("migrations/postgres").run(&pool).await?;
+            Backend::Postgres(pool)
+        } else {
+            return Err(StoreError::UnsupportedUrl);
+        };
+        Ok(Store { backend })
+    }
+
+    /// The pool in use (for diagnostics and tests).
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// Readiness: one round trip to the database.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Closes every connection (graceful shutdown, tests).
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await);
+    }
+}
+
+async fn connect_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    let opts = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let mut pool = SqlitePoolOptions::new();
+    let opts = if in_memory {
+        // An in-memory database lives only while one connection is open: keep one forever.
+        pool = pool
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None);
+        opts
+    } else {
+        if let Some(dir) = opts.get_filename().parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+        opts.journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+    };
+    let pool = pool.max_connections(8).connect_with(opts).await?;
+    sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+    Ok(pool)
+}
+
+/// Serialises a value stored as a JSON text column.
+fn to_json<T: serde::Serialize>(value: &T, what: &'static str) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt {
+        what,
+        detail: e.to_string(),
+    })
+}
+
+/// Reads back a JSON text column.
+fn from_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &'static str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt {
+        what,
+        detail: e.to_string(),
+    })
+}
+
+/// `$start, $start+1, ...` for an `IN (...)` list of `n` binds.
+fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,322 @@
+//! Deferred removals (deprovisioning after a grace period), claimed exactly once across replicas.
+
+use chrono::{DateTime, Utc};
+
+use super::{Backend, Store, StoreError, on_pool, placeholders};
+
+/// Where a deferred removal stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RemovalState {
+    /// Waiting for `due_at`.
+    Pending,
+    /// Claimed by a worker holding a lease.
+    Running,
+    /// Finished successfully.
+    Done,
+    /// Given up on.
+    Failed,
+    /// Cancelled (user reactivated or re-scheduled).
+    Cancelled,
+    /// Needs an operator (e.g. no transfer destination).
+    Blocked,
+}
+
+impl RemovalState {
+    /// The stored text form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemovalState::Pending => "pending",
+            RemovalState::Running => "running",
+            RemovalState::Done => "done",
+            RemovalState::Failed => "failed",
+            RemovalState::Cancelled => "cancelled",
+            RemovalState::Blocked => "blocked",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, StoreError> {
+        Ok(match s {
+            "pending" => RemovalState::Pending,
+            "running" => RemovalState::Running,
+            "done" => RemovalState::Done,
+            "failed" => RemovalState::Failed,
+            "cancelled" => RemovalState::Cancelled,
+            "blocked" => RemovalState::Blocked,
+            other => {
+                return Err(StoreError::Corrupt {
+                    what: "removal state",
+                    detail: other.to_owned(),
+                });
+            }
+        })
+    }
+}
+
+/// What to do with a failed attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retry {
+    /// Back to pending, due again at this time.
+    At(DateTime<Utc>),
+    /// Terminal: mark failed.
+    Never,
+}
+
+/// One deferred removal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingRemoval {
+    /// Job id (UUID).
+    pub id: String,
+    /// The SCIM user id.
+    pub scim_id: String,
+    /// The Dropbox member to remove.
+    pub team_member_id: String,
+    /// When it may run.
+    pub due_at: DateTime<Utc>,
+    /// The removal arguments chosen at scheduling time, as JSON text.
+    pub policy: String,
+    /// Current state.
+    pub state: RemovalState,
+    /// Claims so far.
+    pub attempts: i64,
+    /// Last failure or block reason.
+    pub last_error: Option<String>,
+    /// The worker holding it.
+    pub claimed_by: Option<String>,
+    /// When the holder's lease runs out.
+    pub lease_until: Option<DateTime<Utc>>,
+    /// When it was scheduled.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// The result recorded on completion, as JSON text.
+    pub outcome: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    scim_id: String,
+    team_member_id: String,
+    due_at: DateTime<Utc>,
+    policy: String,
+    state: String,
+    attempts: i64,
+    last_error: Option<String>,
+    claimed_by: Option<String>,
+    lease_until: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    outcome: Option<String>,
+}
+
+impl TryFrom<Row> for PendingRemoval {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<Self, StoreError> {
+        Ok(PendingRemoval {
+            state: RemovalState::parse(&r.state)?,
+            id: r.id,
+            scim_id: r.scim_id,
+            team_member_id: r.team_member_id,
+            due_at: r.due_at,
+            policy: r.policy,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            claimed_by: r.claimed_by,
+            lease_until: r.lease_until,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            outcome: r.outcome,
+        })
+    }
+}
+
+const COLUMNS: &str = "id, scim_id, team_member_id, due_at, policy, state, attempts, last_error, claimed_by, \
+                       lease_until, created_at, updated_at, outcome";
+
+/// Due pending jobs, and running jobs whose lease ran out.
+const DUE: &str =
+    "(state = 'pending' AND due_at <= $2) OR (state = 'running' AND lease_until <= $2)";
+
+fn convert(rows: Vec<Row>) -> Result<Vec<PendingRemoval>, StoreError> {
+    let mut out = rows
+        .into_iter()
+        .map(PendingRemoval::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    out.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.id.cmp(&b.id)));
+    Ok(out)
+}
+
+impl Store {
+    /// Schedules a removal; a pending or blocked one for the same user is cancelled (replaced).
+    /// A running one for the same user makes this a [`StoreError::Conflict`].
+    pub async fn schedule_removal(
+        &self,
+        scim_id: &str,
+        team_member_id: &str,
+        due_at: DateTime<Utc>,
+        policy: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PendingRemoval, StoreError> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let cancel = "UPDATE pending_removals SET state = 'cancelled', updated_at = $2 \
+                      WHERE scim_id = $1 AND state IN ('pending', 'blocked')";
+        let insert = format!(
+            "INSERT INTO pending_removals (id, scim_id, team_member_id, due_at, policy, state, attempts, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6) RETURNING {COLUMNS}"
+        );
+        let row: Row = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(cancel).bind(scim_id).bind(now).execute(&mut *tx).await?;
+            let row = sqlx::query_as(&insert)
+                .bind(&id).bind(scim_id).bind(team_member_id).bind(due_at).bind(policy).bind(now)
+                .fetch_one(&mut *tx).await?;
+            tx.commit().await?;
+            row
+        });
+        row.try_into()
+    }
+
+    /// Cancels the pending or blocked removal of a user; true if there was one.
+    pub async fn cancel_removal(
+        &self,
+        scim_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE pending_removals SET state = 'cancelled', updated_at = $2 \
+                   WHERE scim_id = $1 AND state IN ('pending', 'blocked')";
+        let n = on_pool!(self, pool => sqlx::query(sql).bind(scim_id).bind(now).execute(pool).await?.rows_affected());
+        Ok(n > 0)
+    }
+
+    /// One removal by id.
+    pub async fn get_removal(&self, id: &str) -> Result<Option<PendingRemoval>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM pending_removals WHERE id = $1");
+        let row: Option<Row> =
+            on_pool!(self, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+        row.map(PendingRemoval::try_from).transpose()
+    }
+
+    /// All removals, or those in one state, by due time.
+    pub async fn list_removals(
+        &self,
+        state: Option<RemovalState>,
+    ) -> Result<Vec<PendingRemoval>, StoreError> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM pending_removals WHERE ($1 IS NULL OR state = $1)");
+        let state = state.map(RemovalState::as_str);
+        let rows: Vec<Row> =
+            on_pool!(self, pool => sqlx::query_as(&sql).bind(state).fetch_all(pool).await?);
+        convert(rows)
+    }
+
+    /// Hands up to `limit` due jobs (and jobs whose lease expired) to `worker`, each to exactly one
+    /// claimer across processes, marking them running until `now + lease`.
+    pub async fn claim_due(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> Result<Vec<PendingRemoval>, StoreError> {
+        let lease_until = now + lease;
+        let set = "state = 'running', claimed_by = $1, lease_until = $3, attempts = attempts + 1, updated_at = $2";
+        let rows: Vec<Row> = match &self.backend {
+            Backend::Sqlite(pool) => {
+                // SQLite has one writer: a single UPDATE ... RETURNING is atomic.
+                let sql = format!(
+                    "UPDATE pending_removals SET {set} WHERE id IN \
+                     (SELECT id FROM pending_removals WHERE {DUE} ORDER BY due_at LIMIT $4) RETURNING {COLUMNS}"
+                );
+                sqlx::query_as(&sql)
+                    .bind(worker)
+                    .bind(now)
+                    .bind(lease_until)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await?
+            }
+            Backend::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let pick = format!(
+                    "SELECT id FROM pending_removals WHERE {} ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+                    DUE.replace("$2", "$1")
+                );
+                let ids: Vec<String> = sqlx::query_scalar(&pick)
+                    .bind(now)
+                    .bind(limit)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let rows = if ids.is_empty() {
+                    Vec::new()
+                } else {
+                    let sql = format!(
+                        "UPDATE pending_removals SET {set} WHERE id IN ({}) RETURNING {COLUMNS}",
+                        placeholders(4, ids.len())
+                    );
+                    let mut q = sqlx::query_as(&sql)
+                        .bind(worker)
+                        .bind(now)
+                        .bind(lease_until);
+                    for id in &ids {
+                        q = q.bind(id);
+                    }
+                    q.fetch_all(&mut *tx).await?
+                };
+                tx.commit().await?;
+                rows
+            }
+        };
+        convert(rows)
+    }
+
+    /// Records success; false if `worker` no longer holds the job (lease lost or cancelled).
+    pub async fn complete_removal(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE pending_removals SET state = 'done', outcome = $3, lease_until = NULL, updated_at = $4 \
+                   WHERE id = $1 AND claimed_by = $2 AND state = 'running'";
+        let n = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(worker).bind(outcome).bind(now)
+            .execute(pool).await?.rows_affected());
+        Ok(n > 0)
+    }
+
+    /// Records a failed attempt: back to pending at `retry`, or terminal; false if not held by `worker`.
+    pub async fn fail_removal(
+        &self,
+        id: &str,
+        worker: &str,
+        error: &str,
+        retry: Retry,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let (state, due): (&str, Option<DateTime<Utc>>) = match retry {
+            Retry::At(t) => ("pending", Some(t)),
+            Retry::Never => ("failed", None),
+        };
+        let sql = "UPDATE pending_removals SET state = $3, last_error = $4, due_at = COALESCE($5, due_at), \
+                   claimed_by = NULL, lease_until = NULL, updated_at = $6 \
+                   WHERE id = $1 AND claimed_by = $2 AND state = 'running'";
+        let n = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(worker).bind(state).bind(error).bind(due).bind(now)
+            .execute(pool).await?.rows_affected());
+        Ok(n > 0)
+    }
+
+    /// Parks a job for an operator; false if not held by `worker`.
+    pub async fn block_removal(
+        &self,
+        id: &str,
+        worker: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE pending_removals SET state = 'blocked', last_error = $3, claimed_by = NULL, \
+                   lease_until = NULL, updated_at = $4 WHERE id = $1 AND claimed_by = $2 AND state = 'running'";
+        let n = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(worker).bind(reason).bind(now)
+            .execute(pool).await?.rows_affected());
+        Ok(n > 0)
+    }
+}
