@@ -1,1 +1,106 @@
 //! Where SCIM meets Dropbox: the user and group mappings and the lifecycle policy.
+//!
+//! `scim` knows nothing of Dropbox and `dropbox` nothing of SCIM; this module is the one place where both
+//! meet. Every write runs under a per-resource lock (arrival order), validates the whole request before
+//! the first Dropbox call, and records the Dropbox calls it made in the audit log.
+
+mod audit;
+mod errors;
+mod groups;
+mod limits;
+mod locks;
+mod users;
+
+pub use audit::WriteContext;
+pub use errors::BridgeError;
+pub use users::ListPage;
+
+use crate::config::{Config, DeprovisionConfig};
+use crate::dropbox::DropboxClient;
+use crate::store::Store;
+use locks::KeyedLocks;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The behaviour the bridge takes from configuration.
+#[derive(Debug, Clone)]
+pub struct BridgeSettings {
+    /// `send_welcome_email` on `members/add_v2`.
+    pub send_welcome_email: bool,
+    /// `wipe_data` on `members/suspend` for `active: false`.
+    pub suspend_wipe_data: bool,
+    /// Recover a recently removed member instead of inviting anew.
+    pub recover_recently_removed: bool,
+    /// What `DELETE /Users/{id}` does.
+    pub deprovision: DeprovisionConfig,
+    /// How old the mirror may be before a listing refreshes it.
+    pub mirror_max_age: Duration,
+    /// The largest `count` one list page answers.
+    pub max_page_size: usize,
+}
+
+impl BridgeSettings {
+    /// Takes the settings from the validated configuration.
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            send_welcome_email: config.users.send_welcome_email,
+            suspend_wipe_data: config.users.suspend_wipe_data,
+            recover_recently_removed: config.users.recover_recently_removed,
+            deprovision: config.deprovision.clone(),
+            mirror_max_age: Duration::from_secs(config.users.mirror_max_age_secs),
+            max_page_size: 1000,
+        }
+    }
+}
+
+/// The bridge: cheap to clone, shared by all requests and the background workers.
+#[derive(Clone)]
+pub struct Bridge {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    dropbox: DropboxClient,
+    store: Store,
+    settings: BridgeSettings,
+    locks: KeyedLocks,
+    /// Serialises mirror refreshes so that concurrent listings cost one `members/list_v2` walk.
+    mirror_refresh: tokio::sync::Mutex<()>,
+}
+
+impl Bridge {
+    /// Wires the bridge to its Dropbox client and store.
+    pub fn new(dropbox: DropboxClient, store: Store, settings: BridgeSettings) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                dropbox,
+                store,
+                settings,
+                locks: KeyedLocks::default(),
+                mirror_refresh: tokio::sync::Mutex::new(()),
+            }),
+        }
+    }
+
+    fn dropbox(&self) -> &DropboxClient {
+        &self.inner.dropbox
+    }
+
+    fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    fn settings(&self) -> &BridgeSettings {
+        &self.inner.settings
+    }
+
+    /// The settings this bridge runs with.
+    pub fn settings_ref(&self) -> &BridgeSettings {
+        &self.inner.settings
+    }
+
+    /// Access to the Dropbox client for background workers.
+    pub fn dropbox_client(&self) -> &DropboxClient {
+        &self.inner.dropbox
+    }
+}

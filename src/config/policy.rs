@@ -1,10 +1,10 @@
 //! The deprovisioning policy (`[deprovision]`), checked against Dropbox's own `members/remove` rules.
 
 use super::ConfigError;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// What `DELETE /Users/{id}` does to the Dropbox member.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum DeprovisionPolicy {
     /// Suspend only; an operator removes the member by hand. Nothing is ever deleted.
@@ -17,7 +17,7 @@ pub enum DeprovisionPolicy {
 }
 
 /// Where a removed member's files go.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum TransferTo {
     /// No transfer: the files stay with the removed account (recoverable for 7 days).
@@ -30,7 +30,7 @@ pub enum TransferTo {
 }
 
 /// The `[deprovision]` section.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeprovisionConfig {
     /// Which policy applies.

@@ -103,10 +103,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("-")
             .to_owned();
-        Ok(Self(WriteContext {
-            client,
-            request_id,
-            operation: format!("{} {}", parts.method, parts.uri.path()),
-        }))
+        let operation = format!("{} {}", parts.method, parts.uri.path());
+        Ok(Self(WriteContext::new(client, request_id, operation)))
     }
 }

@@ -1,0 +1,1 @@
+//! SCIM Groups over Dropbox groups.
