@@ -1,0 +1,196 @@
+//! Member look-ups and batched membership changes.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::{BATCH, record, selector};
+use crate::bridge::Bridge;
+use crate::bridge::audit::WriteContext;
+use crate::bridge::errors::{BridgeError, from_dropbox};
+use crate::dropbox::team::{
+    GroupAccessType, GroupMembersAddArg, GroupMembersRemoveArg, MemberAccess, MembersGetInfoItemV2,
+    MembersGetInfoV2Arg, TeamMemberStatus, UserSelectorArg,
+};
+use crate::scim::error::ScimError;
+
+/// What a membership change needs to know of one team member.
+#[derive(Debug, Clone)]
+pub(super) struct TeamMember {
+    /// The member's e-mail.
+    pub email: String,
+    /// The ids of the groups the member belongs to.
+    pub groups: Vec<String>,
+}
+
+/// How many unknown ids an error message names before it only counts.
+const NAMED_IN_ERROR: usize = 20;
+
+/// 400 `invalidValue` naming the ids that are not members of the team.
+pub(super) fn unknown_members_error(unknown: &[&String]) -> BridgeError {
+    let named: Vec<&str> = unknown
+        .iter()
+        .take(NAMED_IN_ERROR)
+        .map(|s| s.as_str())
+        .collect();
+    let more = unknown.len().saturating_sub(NAMED_IN_ERROR);
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    ScimError::invalid_value(format!(
+        "members.value must be ids of Dropbox team members; unknown: {}{tail}",
+        named.join(", ")
+    ))
+    .into()
+}
+
+impl Bridge {
+    /// Looks team members up by `team_member_id` (`members/get_info_v2`, one call per batch).
+    /// Only active, invited and suspended members are returned; removed ones count as unknown.
+    pub(super) async fn lookup_members(
+        &self,
+        ctx: Option<&WriteContext>,
+        ids: &BTreeSet<String>,
+    ) -> Result<HashMap<String, TeamMember>, BridgeError> {
+        let ids: Vec<&String> = ids.iter().collect();
+        let mut found = HashMap::new();
+        for chunk in ids.chunks(BATCH) {
+            let arg = MembersGetInfoV2Arg::new(
+                chunk
+                    .iter()
+                    .map(|id| UserSelectorArg::TeamMemberId((*id).clone()))
+                    .collect(),
+            );
+            let res = self.dropbox().members_get_info_v2(&arg).await;
+            record(ctx, "members/get_info_v2", &res);
+            for item in res.map_err(from_dropbox)?.members_info {
+                if let MembersGetInfoItemV2::MemberInfo(info) = item {
+                    let p = info.profile;
+                    if matches!(p.status, TeamMemberStatus::Removed(_)) {
+                        continue;
+                    }
+                    found.insert(
+                        p.team_member_id.clone(),
+                        TeamMember {
+                            email: p.email,
+                            groups: p.groups,
+                        },
+                    );
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Looks up `ids` and fails with 400 naming those that are not team members.
+    pub(super) async fn require_members(
+        &self,
+        ctx: Option<&WriteContext>,
+        ids: &BTreeSet<String>,
+    ) -> Result<HashMap<String, TeamMember>, BridgeError> {
+        let found = self.lookup_members(ctx, ids).await?;
+        let unknown: Vec<&String> = ids.iter().filter(|id| !found.contains_key(*id)).collect();
+        if unknown.is_empty() {
+            Ok(found)
+        } else {
+            Err(unknown_members_error(&unknown))
+        }
+    }
+
+    /// Adds and removes members in batches. `add` must hold no current member and `remove` only
+    /// current members; should the group have changed meanwhile (or a retried call have succeeded
+    /// unseen), `duplicate_user` / `member_not_in_group` make the batch be re-checked and re-sent.
+    pub(super) async fn change_members(
+        &self,
+        ctx: &WriteContext,
+        gid: &str,
+        add: &BTreeSet<String>,
+        remove: &BTreeSet<String>,
+    ) -> Result<(), BridgeError> {
+        let add: Vec<String> = add.iter().cloned().collect();
+        for chunk in add.chunks(BATCH) {
+            if let Err(e) = self.add_batch(ctx, gid, chunk).await {
+                if !e.has_tag("duplicate_user") {
+                    return Err(from_dropbox(e));
+                }
+                let wanted = chunk.iter().cloned().collect();
+                let now = self.lookup_members(Some(ctx), &wanted).await?;
+                let rest: Vec<String> = chunk
+                    .iter()
+                    .filter(|id| {
+                        now.get(*id)
+                            .is_some_and(|m| !m.groups.iter().any(|g| g == gid))
+                    })
+                    .cloned()
+                    .collect();
+                if !rest.is_empty() {
+                    self.add_batch(ctx, gid, &rest)
+                        .await
+                        .map_err(from_dropbox)?;
+                }
+            }
+        }
+        let remove: Vec<String> = remove.iter().cloned().collect();
+        for chunk in remove.chunks(BATCH) {
+            if let Err(e) = self.remove_batch(ctx, gid, chunk).await {
+                if !e.has_tag("member_not_in_group") {
+                    return Err(from_dropbox(e));
+                }
+                let wanted = chunk.iter().cloned().collect();
+                let now = self.lookup_members(Some(ctx), &wanted).await?;
+                let rest: Vec<String> = chunk
+                    .iter()
+                    .filter(|id| {
+                        now.get(*id)
+                            .is_some_and(|m| m.groups.iter().any(|g| g == gid))
+                    })
+                    .cloned()
+                    .collect();
+                if !rest.is_empty() {
+                    self.remove_batch(ctx, gid, &rest)
+                        .await
+                        .map_err(from_dropbox)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn add_batch(
+        &self,
+        ctx: &WriteContext,
+        gid: &str,
+        ids: &[String],
+    ) -> Result<(), crate::dropbox::DropboxError<crate::dropbox::team::GroupMembersAddError>> {
+        let members = ids
+            .iter()
+            .map(|id| {
+                MemberAccess::new(
+                    UserSelectorArg::TeamMemberId(id.clone()),
+                    GroupAccessType::Member,
+                )
+            })
+            .collect();
+        let arg = GroupMembersAddArg::new(selector(gid), members).with_return_members(false);
+        let res = self.dropbox().groups_members_add(&arg).await;
+        ctx.record("groups/members/add", &res);
+        res.map(|_| ())
+    }
+
+    async fn remove_batch(
+        &self,
+        ctx: &WriteContext,
+        gid: &str,
+        ids: &[String],
+    ) -> Result<(), crate::dropbox::DropboxError<crate::dropbox::team::GroupMembersRemoveError>>
+    {
+        let users = ids
+            .iter()
+            .map(|id| UserSelectorArg::TeamMemberId(id.clone()))
+            .collect();
+        let arg = GroupMembersRemoveArg::new(selector(gid), users).with_return_members(false);
+        let res = self.dropbox().groups_members_remove(&arg).await;
+        ctx.record("groups/members/remove", &res);
+        res.map(|_| ())
+    }
+}

@@ -1,0 +1,149 @@
+//! Group writes: create, replace (PUT), delete, and applying a validated plan.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::plan::{MemberStep, Plan};
+use super::{GroupHead, record, selector};
+use crate::bridge::audit::WriteContext;
+use crate::bridge::errors::{BridgeError, from_dropbox};
+use crate::bridge::{Bridge, limits};
+use crate::dropbox::team::{GroupCreateArg, GroupUpdateArgs};
+use crate::scim::resource::ScimGroup;
+use dropbox_sdk::types::team_common::GroupManagementType;
+
+impl Bridge {
+    /// `POST /Groups`: validates the name, external id and every member before `groups/create`,
+    /// then adds the members in batches.
+    pub async fn create_group(
+        &self,
+        ctx: &WriteContext,
+        body: Value,
+    ) -> Result<ScimGroup, BridgeError> {
+        let result = self.create_inner(ctx, body).await;
+        let id = result.as_ref().ok().and_then(|g| g.id.clone());
+        self.audited(ctx, id.as_deref(), result, 201).await
+    }
+
+    async fn create_inner(
+        &self,
+        ctx: &WriteContext,
+        body: Value,
+    ) -> Result<ScimGroup, BridgeError> {
+        let wanted = ScimGroup::from_json(body)?;
+        limits::check_group_name(&wanted.display_name)?;
+        if let Some(x) = &wanted.external_id {
+            limits::check_external_id(x)?;
+        }
+        let ids: BTreeSet<String> = wanted.members.iter().map(|m| m.value.clone()).collect();
+        let found = self.require_members(Some(ctx), &ids).await?;
+        let mut arg = GroupCreateArg::new(wanted.display_name.clone())
+            .with_group_management_type(GroupManagementType::CompanyManaged);
+        if let Some(x) = &wanted.external_id {
+            arg = arg.with_group_external_id(x.clone());
+        }
+        let res = self.dropbox().groups_create(&arg).await;
+        ctx.record("groups/create", &res);
+        let info = res.map_err(from_dropbox)?;
+        let head = GroupHead::from(&info);
+        let _guard = self.inner.locks.lock(&format!("group:{}", head.id)).await;
+        self.change_members(ctx, &head.id, &ids, &BTreeSet::new())
+            .await?;
+        let members = wanted
+            .members
+            .iter()
+            .filter(|m| ids.contains(&m.value))
+            .map(|m| crate::scim::resource::Member {
+                value: m.value.clone(),
+                display: found.get(&m.value).map(|t| t.email.clone()),
+                kind: Some("User".to_owned()),
+            });
+        let mut seen = BTreeSet::new();
+        let members = members.filter(|m| seen.insert(m.value.clone())).collect();
+        Ok(head.to_scim(members))
+    }
+
+    /// `PUT /Groups/{id}`: sends only the difference (one `groups/update` for name and external id,
+    /// batched member adds and removes).
+    pub async fn replace_group(
+        &self,
+        ctx: &WriteContext,
+        id: &str,
+        body: Value,
+    ) -> Result<ScimGroup, BridgeError> {
+        let result = async {
+            let wanted = ScimGroup::from_json(body)?;
+            let plan = Plan {
+                name: Some(wanted.display_name),
+                external_id: Some(wanted.external_id),
+                steps: vec![MemberStep::Replace(
+                    wanted.members.into_iter().map(|m| m.value).collect(),
+                )],
+            };
+            self.apply_plan(ctx, id, plan).await
+        }
+        .await;
+        self.audited(ctx, Some(id), result, 200).await
+    }
+
+    /// Validates `plan` against the group, then makes the fewest calls that carry it out, under the
+    /// group's lock. Answers the group as it is afterwards, members included.
+    pub(super) async fn apply_plan(
+        &self,
+        ctx: &WriteContext,
+        id: &str,
+        plan: Plan,
+    ) -> Result<ScimGroup, BridgeError> {
+        let _guard = self.inner.locks.lock(&format!("group:{id}")).await;
+        let head = self.group_head(Some(ctx), id).await?;
+        head.ensure_writable()?;
+        if let Some(n) = &plan.name {
+            limits::check_group_name(n)?;
+        }
+        if let Some(Some(x)) = &plan.external_id {
+            limits::check_external_id(x)?;
+        }
+        let new_name = plan.name.filter(|n| *n != head.name);
+        let new_ext = plan.external_id.filter(|x| *x != head.external_id);
+        let delta = self.resolve_members(ctx, id, &plan.steps).await?;
+        if new_name.is_some() || new_ext.is_some() {
+            let mut arg = GroupUpdateArgs::new(selector(id)).with_return_members(false);
+            if let Some(n) = new_name {
+                arg = arg.with_new_group_name(n);
+            }
+            if let Some(x) = new_ext {
+                arg = arg.with_new_group_external_id(x.unwrap_or_default());
+            }
+            let res = self.dropbox().groups_update(&arg).await;
+            ctx.record("groups/update", &res);
+            res.map_err(from_dropbox)?;
+        }
+        self.change_members(ctx, id, &delta.add, &delta.remove)
+            .await?;
+        let head = self.group_head(Some(ctx), id).await?;
+        let members = self.group_members(Some(ctx), id).await?;
+        Ok(head.to_scim(members))
+    }
+
+    /// `DELETE /Groups/{id}`: `groups/delete`, waiting for an asynchronous deletion to finish.
+    pub async fn delete_group(&self, ctx: &WriteContext, id: &str) -> Result<(), BridgeError> {
+        let result = async {
+            let _guard = self.inner.locks.lock(&format!("group:{id}")).await;
+            let head = self.group_head(Some(ctx), id).await?;
+            head.ensure_writable()?;
+            let res = self.dropbox().groups_delete_wait(&selector(id)).await;
+            record(Some(ctx), "groups/delete", &res);
+            match res {
+                Ok(()) => Ok(()),
+                // The group existed a moment ago: a retried deletion that succeeded unseen.
+                Err(e) if e.has_tag("group_not_found") || e.has_tag("group_already_deleted") => {
+                    Ok(())
+                }
+                Err(e) => Err(from_dropbox(e)),
+            }
+        }
+        .await;
+        self.audited(ctx, Some(id), result, 204).await
+    }
+}
