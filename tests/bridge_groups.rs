@@ -274,3 +274,28 @@ async fn unknown_groups_are_404_and_deleted_groups_vanish() {
         .expect("delete");
     assert_eq!(scim_err(env.bridge.get_group(&id, true).await).0, 404);
 }
+
+#[tokio::test]
+async fn a_create_whose_members_cannot_be_added_leaves_no_group() {
+    let env = Env::new().await;
+    let ids = env.emu().seed_members(2);
+    // More 500s than the client's retries: the member add fails for good.
+    env.emu().inject_fault(
+        "groups/members/add",
+        dropbox_scim_bridge::emulator::Fault::Internal500,
+        10,
+    );
+    let body = json!({"displayName": "Doomed", "members": [{"value": ids[0]}, {"value": ids[1]}]});
+    let err = env.bridge.create_group(&ctx("POST"), body).await;
+    assert!(matches!(err, Err(ref e) if e.status() == 503), "{err:?}");
+    assert_eq!(env.count("groups/delete"), 1);
+    let q = dropbox_scim_bridge::scim::list::ListQuery::from_pairs(
+        [("filter", "displayName eq \"Doomed\"")],
+        1000,
+    )
+    .expect("query");
+    assert_eq!(
+        env.bridge.list_groups(&q, false).await.expect("list").total,
+        0
+    );
+}

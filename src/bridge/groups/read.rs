@@ -126,9 +126,10 @@ impl Bridge {
     ) -> Result<Vec<GroupRef>, BridgeError> {
         let ids = BTreeSet::from([team_member_id.to_owned()]);
         let found = self.lookup_members(None, &ids).await?;
-        let member = found
-            .get(team_member_id)
-            .ok_or_else(|| BridgeError::not_found("User", team_member_id))?;
+        // A removed or unknown member belongs to no group; the caller decides whether the user exists.
+        let Some(member) = found.get(team_member_id) else {
+            return Ok(Vec::new());
+        };
         if member.groups.is_empty() {
             return Ok(Vec::new());
         }

@@ -48,8 +48,20 @@ impl Bridge {
         let info = res.map_err(from_dropbox)?;
         let head = GroupHead::from(&info);
         let _guard = self.inner.locks.lock(&format!("group:{}", head.id)).await;
-        self.change_members(ctx, &head.id, &ids, &BTreeSet::new())
-            .await?;
+        if let Err(e) = self
+            .change_members(ctx, &head.id, &ids, &BTreeSet::new())
+            .await
+        {
+            // All or nothing: without the group, the IdP's retry creates it anew instead of
+            // meeting a 409 for a group it never heard of.
+            let res = self.dropbox().groups_delete_wait(&selector(&head.id)).await;
+            record(Some(ctx), "groups/delete", &res);
+            if let Err(del) = res {
+                tracing::warn!(group_id = %head.id, error = %del,
+                    "could not delete a group whose initial members failed to be added");
+            }
+            return Err(e);
+        }
         let members = wanted
             .members
             .iter()
