@@ -299,3 +299,42 @@ async fn a_create_whose_members_cannot_be_added_leaves_no_group() {
         0
     );
 }
+
+#[tokio::test]
+async fn every_write_is_audited_with_its_dropbox_calls() {
+    let env = Env::new().await;
+    let ids = env.emu().seed_members(1);
+    let id = env.group("Audited", &[]).await;
+    let add = patch(json!([{"op": "add", "path": "members", "value": [{"value": ids[0]}]}]));
+    env.bridge
+        .patch_group(&ctx("PATCH"), &id, add)
+        .await
+        .expect("patch");
+    let bad = patch(json!([{"op": "add", "path": "members", "value": [{"value": "dbmid:x"}]}]));
+    assert!(
+        env.bridge
+            .patch_group(&ctx("PATCH"), &id, bad)
+            .await
+            .is_err()
+    );
+    let q = dropbox_scim_bridge::store::AuditQuery {
+        resource_id: Some(id.clone()),
+        ..Default::default()
+    };
+    let entries = env.store.query_audit(&q).await.expect("audit");
+    let statuses: Vec<i64> = entries.iter().map(|e| e.status).collect();
+    assert!(
+        statuses.contains(&201) && statuses.contains(&200) && statuses.contains(&400),
+        "{statuses:?}"
+    );
+    let patched = entries
+        .iter()
+        .find(|e| e.status == 200)
+        .expect("patch entry");
+    let routes: Vec<&str> = patched
+        .dropbox_calls
+        .iter()
+        .map(|c| c.route.as_str())
+        .collect();
+    assert!(routes.contains(&"groups/members/add"), "{routes:?}");
+}

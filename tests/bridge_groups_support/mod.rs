@@ -16,6 +16,8 @@ pub struct Env {
     pub bridge: Bridge,
     /// The running emulator.
     pub running: RunningEmulator,
+    /// The bridge's store (for audit assertions).
+    pub store: Store,
     _dir: tempfile::TempDir,
 }
 
@@ -35,8 +37,9 @@ impl Env {
         let config = Config::load_from(None, Vec::<(String, String)>::new()).expect("config");
         let settings = BridgeSettings::from_config(&config);
         Env {
-            bridge: Bridge::new(client, store, settings),
+            bridge: Bridge::new(client, store.clone(), settings),
             running,
+            store,
             _dir: dir,
         }
     }
