@@ -104,6 +104,7 @@ cases!(
     mirror,
     mirror_bulk_timing,
     ping_and_reconnect,
+    subsecond_due_times,
 );
 
 #[tokio::test]

@@ -206,3 +206,21 @@ pub async fn audit(s: &Store, _url: &str) {
         5
     );
 }
+
+/// SQLite compares times as RFC 3339 text: fractional seconds must still order correctly.
+pub async fn subsecond_due_times(s: &Store, _url: &str) {
+    let due = t(10) + Duration::milliseconds(500);
+    s.schedule_removal("sub", "dbmid:sub", due, "{}", t(0))
+        .await
+        .unwrap();
+    let lease = Duration::seconds(30);
+    assert!(s.claim_due("w", t(10), lease, 1).await.unwrap().is_empty());
+    let early = t(10) + Duration::microseconds(499_999);
+    assert!(s.claim_due("w", early, lease, 1).await.unwrap().is_empty());
+    let got = s
+        .claim_due("w", t(10) + Duration::milliseconds(500), lease, 1)
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].due_at, due);
+}
