@@ -50,6 +50,10 @@ pub struct UserExtras {
     pub phone_numbers: Vec<PhoneNumber>,
     /// The enterprise extension, when sent.
     pub enterprise: Option<Enterprise>,
+    /// `emails` as sent (Dropbox holds only the primary login e-mail, which is `userName`).
+    pub emails: Vec<PhoneNumber>,
+    /// `name.formatted` as sent.
+    pub name_formatted: Option<String>,
 }
 
 impl UserExtras {

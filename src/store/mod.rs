@@ -7,6 +7,7 @@
 //! (PostgreSQL keeps microseconds: do not rely on finer precision). JSON documents are text columns
 //! on both backends, so one query set serves both.
 
+mod deleted;
 mod audit;
 mod extras;
 mod invites;
@@ -14,6 +15,7 @@ mod jobs;
 mod mirror;
 mod removals;
 
+pub use deleted::DeletedUser;
 pub use audit::{AuditEntry, AuditQuery, DropboxCall};
 pub use extras::{Enterprise, PhoneNumber, UserExtras};
 pub use invites::InactiveInvite;
