@@ -23,7 +23,8 @@ impl Bridge {
         team_member_id: &str,
         policy: &DeprovisionConfig,
     ) -> Result<RemovalOutcome, BridgeError> {
-        let mut arg = MembersRemoveArg::new(UserSelectorArg::TeamMemberId(team_member_id.to_owned()));
+        let mut arg =
+            MembersRemoveArg::new(UserSelectorArg::TeamMemberId(team_member_id.to_owned()));
         arg.wipe_data = policy.wipe_data;
         arg.keep_account = policy.keep_account;
         arg.retain_team_shares = policy.retain_team_shares;

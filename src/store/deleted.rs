@@ -44,7 +44,9 @@ impl Store {
         email: &str,
     ) -> Result<Option<DeletedUser>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM deleted_users WHERE email_lower = $1");
-        Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(email.to_lowercase()).fetch_optional(pool).await?))
+        Ok(
+            on_pool!(self, pool => sqlx::query_as(&sql).bind(email.to_lowercase()).fetch_optional(pool).await?),
+        )
     }
 
     /// Every tombstone (to hide them from listings).

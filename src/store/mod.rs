@@ -7,16 +7,16 @@
 //! (PostgreSQL keeps microseconds: do not rely on finer precision). JSON documents are text columns
 //! on both backends, so one query set serves both.
 
-mod deleted;
 mod audit;
+mod deleted;
 mod extras;
 mod invites;
 mod jobs;
 mod mirror;
 mod removals;
 
-pub use deleted::DeletedUser;
 pub use audit::{AuditEntry, AuditQuery, DropboxCall};
+pub use deleted::DeletedUser;
 pub use extras::{Enterprise, PhoneNumber, UserExtras};
 pub use invites::InactiveInvite;
 pub use jobs::DropboxJob;

@@ -18,6 +18,7 @@ pub async fn extras(s: &Store, _url: &str) {
             manager_id: Some("dbmid:boss".into()),
             ..Default::default()
         }),
+        ..Default::default()
     };
     s.put_extras("dbmid:a", &e, t(0)).await.unwrap();
     s.put_extras("dbmid:b", &UserExtras::default(), t(0))

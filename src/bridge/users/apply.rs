@@ -39,7 +39,8 @@ impl Bridge {
         validate(desired)?;
         let found = match found {
             Found::Member { scim_id, profile } => {
-                self.apply_to_member(ctx, scim_id, *profile, desired).await?
+                self.apply_to_member(ctx, scim_id, *profile, desired)
+                    .await?
             }
             Found::Invite(inv) => self.apply_to_invite(ctx, inv, desired).await?,
         };

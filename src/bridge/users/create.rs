@@ -30,7 +30,8 @@ pub(crate) fn add_result(items: Vec<MemberAddV2Result>) -> Result<TeamMemberProf
             "this e-mail belongs to a member of another Dropbox team",
         )),
         Some(
-            MemberAddV2Result::TeamLicenseLimit(_) | MemberAddV2Result::FreeTeamMemberLimitReached(_),
+            MemberAddV2Result::TeamLicenseLimit(_)
+            | MemberAddV2Result::FreeTeamMemberLimitReached(_),
         ) => Err(BridgeError::Scim(ScimError::new(
             403,
             None,
@@ -256,7 +257,11 @@ impl Bridge {
     ) {
         match result {
             Ok(user) => {
-                let status = if ctx.operation.starts_with("POST") { 201 } else { 200 };
+                let status = if ctx.operation.starts_with("POST") {
+                    201
+                } else {
+                    200
+                };
                 self.audit(ctx, resource, user.id.as_deref(), status, None)
                     .await
             }

@@ -41,7 +41,8 @@ impl Bridge {
         };
         if matches!(profile.status, TeamMemberStatus::Invited) {
             // Nothing to keep or transfer for someone who never joined: withdraw the invitation.
-            self.withdraw_invitation(ctx, scim_id.clone(), profile).await?;
+            self.withdraw_invitation(ctx, scim_id.clone(), profile)
+                .await?;
             let store = self.store();
             store.delete_inactive_invite(&scim_id).await?;
             store.delete_extras(&scim_id).await?;
@@ -72,7 +73,9 @@ impl Bridge {
                     tracing::warn!(scim.id = %scim_id, reason = %reason, "removal blocked; member suspended instead");
                     self.suspend_for_delete(ctx, &profile).await?;
                     self.tombstone(&scim_id, &profile).await?;
-                    return self.schedule(&scim_id, &profile, chrono::Duration::zero()).await;
+                    return self
+                        .schedule(&scim_id, &profile, chrono::Duration::zero())
+                        .await;
                 }
                 self.store().mirror_delete(&profile.team_member_id).await?;
                 Ok(())
@@ -104,7 +107,11 @@ impl Bridge {
         self.mirror_member(&p).await
     }
 
-    async fn tombstone(&self, scim_id: &str, profile: &TeamMemberProfile) -> Result<(), BridgeError> {
+    async fn tombstone(
+        &self,
+        scim_id: &str,
+        profile: &TeamMemberProfile,
+    ) -> Result<(), BridgeError> {
         let tomb = DeletedUser {
             scim_id: scim_id.to_owned(),
             team_member_id: profile.team_member_id.clone(),

@@ -148,7 +148,10 @@ impl Bridge {
     }
 
     /// Puts one member's current profile into the mirror after a write (or takes it out).
-    pub(crate) async fn mirror_member(&self, profile: &TeamMemberProfile) -> Result<(), BridgeError> {
+    pub(crate) async fn mirror_member(
+        &self,
+        profile: &TeamMemberProfile,
+    ) -> Result<(), BridgeError> {
         if matches!(profile.status, TeamMemberStatus::Removed(_)) {
             self.store().mirror_delete(&profile.team_member_id).await?;
         } else {
@@ -209,7 +212,12 @@ fn exact_selector(filter: &Filter) -> Option<Exact> {
     else {
         return None;
     };
-    if path.sub_attr.is_some() || path.urn.as_deref().is_some_and(|u| !u.eq_ignore_ascii_case(USER_URN)) {
+    if path.sub_attr.is_some()
+        || path
+            .urn
+            .as_deref()
+            .is_some_and(|u| !u.eq_ignore_ascii_case(USER_URN))
+    {
         return None;
     }
     match path.attr.to_ascii_lowercase().as_str() {
