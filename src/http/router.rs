@@ -2,7 +2,7 @@
 
 use super::AppState;
 use super::error::ApiError;
-use super::handlers::{discovery, groups, ops, users};
+use super::handlers::{discovery, groups, ops, search, users};
 use super::middleware;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -24,6 +24,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/ResourceTypes/{name}", get(discovery::resource_type))
         .route("/Schemas", get(discovery::schemas))
         .route("/Schemas/{id}", get(discovery::schema))
+        .route("/.search", post(search::search_all))
         .route("/Users", get(users::list_users).post(users::create_user))
         .route("/Users/.search", post(users::search_users))
         .route(

@@ -54,6 +54,8 @@ pub struct UserExtras {
     pub emails: Vec<PhoneNumber>,
     /// `name.formatted` as sent.
     pub name_formatted: Option<String>,
+    /// `userName` as sent, when it is not the member's Dropbox e-mail (e.g. a UPN or an opaque id).
+    pub user_name: Option<String>,
 }
 
 impl UserExtras {

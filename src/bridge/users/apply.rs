@@ -2,7 +2,7 @@
 //! `set_profile_v2` for name, e-mail and externalId; suspend/unsuspend only when `active` really changes.
 
 use super::lookup::Found;
-use super::mapping::{DropboxFields, extras_of};
+use super::mapping::{DropboxFields, dropbox_email, extras_of};
 use crate::bridge::errors::from_dropbox;
 use crate::bridge::{Bridge, BridgeError, WriteContext, limits};
 use crate::dropbox::team::{
@@ -15,7 +15,13 @@ use crate::store::InactiveInvite;
 
 /// Checks every field Dropbox will receive against Dropbox's limits, before any call.
 pub(crate) fn validate(user: &ScimUser) -> Result<(), ScimError> {
-    limits::check_email("userName", user.user_name.trim())?;
+    if dropbox_email(user).is_none() {
+        limits::check_email("userName", user.user_name.trim()).map_err(|_| {
+            ScimError::invalid_value(
+                "userName must be an e-mail address, or `emails` must hold one: Dropbox identifies members by e-mail",
+            )
+        })?;
+    }
     if let Some(g) = &user.name.given_name {
         limits::check_name_part("name.givenName", g)?;
     }

@@ -60,7 +60,7 @@ impl Bridge {
     ) -> Result<ScimUser, BridgeError> {
         let desired = ScimUser::from_json(body)?;
         validate(&desired)?;
-        let email = desired.user_name.trim().to_lowercase();
+        let email = DropboxFields::of(&desired).email.to_lowercase();
         let _turn = self.inner.locks.lock(&format!("user-email:{email}")).await;
         let result = self.create_locked(ctx, &desired).await;
         self.finish(ctx, "User", &result).await;
@@ -72,7 +72,8 @@ impl Bridge {
         ctx: &WriteContext,
         desired: &ScimUser,
     ) -> Result<ScimUser, BridgeError> {
-        let email = desired.user_name.trim();
+        let fields = DropboxFields::of(desired);
+        let email = fields.email.as_str();
         if self
             .store()
             .find_inactive_invite_by_email(email)
@@ -95,7 +96,6 @@ impl Bridge {
             }
             self.store().delete_deleted_user(&tomb.scim_id).await?;
         }
-        let fields = DropboxFields::of(desired);
         let profile = match self.invite_member(ctx, &fields).await {
             Err(BridgeError::Scim(e))
                 if e.status == 409 && self.settings().recover_recently_removed =>

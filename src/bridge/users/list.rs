@@ -31,7 +31,11 @@ impl Bridge {
             };
             let mut items = Vec::new();
             if let Some(found) = found {
-                items.push(self.render(&found, false).await?);
+                let user = self.render(&found, false).await?;
+                // A member found by e-mail may carry a different userName (a UPN): filter exactly.
+                if matches(filter_of(query), &user.to_json(""), user_schema()) {
+                    items.push(user);
+                }
             }
             return Ok(page(items, query));
         }
@@ -179,6 +183,13 @@ pub(crate) fn mirror_row(p: &TeamMemberProfile) -> Result<MirrorMember, BridgeEr
     })
 }
 
+fn filter_of(query: &ListQuery) -> &Filter {
+    static ALWAYS: std::sync::OnceLock<Filter> = std::sync::OnceLock::new();
+    query.filter.as_ref().unwrap_or_else(|| {
+        ALWAYS.get_or_init(|| Filter::Present(crate::scim::filter::AttrPath::new("id")))
+    })
+}
+
 fn page(items: Vec<ScimUser>, query: &ListQuery) -> ListPage<ScimUser> {
     let total = items.len();
     let window = query.window(total, DEFAULT_COUNT);
@@ -223,7 +234,8 @@ fn exact_selector(filter: &Filter) -> Option<Exact> {
     match path.attr.to_ascii_lowercase().as_str() {
         // A value Dropbox would refuse as a selector cannot match anyone: answer an empty list
         // (Entra's "Test connection" filters on a random GUID) instead of sending a bad request.
-        "username" if limits::check_email("userName", value).is_err() => Some(Exact::Nothing),
+        // A userName that is not an e-mail lives only in the store: the mirror path answers it.
+        "username" if limits::check_email("userName", value).is_err() => None,
         "externalid" if limits::check_external_id(value).is_err() => Some(Exact::Nothing),
         "username" => Some(Exact::Selector(UserSelectorArg::Email(value.clone()))),
         "externalid" => Some(Exact::Selector(UserSelectorArg::ExternalId(value.clone()))),

@@ -1,6 +1,7 @@
 //! SCIM User <-> Dropbox member: rendering a member (plus the stored extras) as a SCIM user, and
 //! splitting a SCIM user into what Dropbox holds and what the store keeps.
 
+use crate::bridge::limits;
 use crate::dropbox::team::{TeamMemberProfile, TeamMemberStatus};
 use crate::scim::resource::{Enterprise, Meta, MultiValue, Name, ScimUser};
 use crate::store::{Enterprise as StoredEnterprise, InactiveInvite, PhoneNumber, UserExtras};
@@ -20,10 +21,11 @@ pub struct DropboxFields {
 }
 
 impl DropboxFields {
-    /// Takes the Dropbox-held fields of a SCIM user.
+    /// Takes the Dropbox-held fields of a SCIM user. The Dropbox e-mail is `userName` when that is an
+    /// e-mail address, otherwise the primary (or first) address in `emails`.
     pub fn of(user: &ScimUser) -> Self {
         Self {
-            email: user.user_name.trim().to_owned(),
+            email: dropbox_email(user).unwrap_or_else(|| user.user_name.trim().to_owned()),
             given_name: non_empty(&user.name.given_name),
             surname: non_empty(&user.name.family_name),
             external_id: non_empty(&user.external_id),
@@ -39,6 +41,21 @@ impl DropboxFields {
             external_id: p.external_id.clone().filter(|s| !s.is_empty()),
         }
     }
+}
+
+/// The address Dropbox will know the user by, if the user has one.
+pub fn dropbox_email(user: &ScimUser) -> Option<String> {
+    let user_name = user.user_name.trim();
+    if limits::check_email("userName", user_name).is_ok() {
+        return Some(user_name.to_owned());
+    }
+    let mut emails: Vec<_> = user.emails.iter().collect();
+    emails.sort_by_key(|e| !e.primary);
+    emails
+        .into_iter()
+        .map(|e| e.value.trim())
+        .find(|v| limits::check_email("emails.value", v).is_ok())
+        .map(str::to_owned)
 }
 
 fn non_empty(v: &Option<String>) -> Option<String> {
@@ -69,6 +86,9 @@ pub fn extras_of(user: &ScimUser) -> UserExtras {
         }),
         emails: user.emails.iter().map(to_stored).collect(),
         name_formatted: user.name.formatted.clone(),
+        user_name: dropbox_email(user)
+            .filter(|email| !email.eq_ignore_ascii_case(user.user_name.trim()))
+            .map(|_| user.user_name.trim().to_owned()),
     }
 }
 
@@ -154,7 +174,7 @@ fn base_user(
     ScimUser {
         id: Some(scim_id.to_owned()),
         external_id: f.external_id,
-        user_name: f.email,
+        user_name: x.user_name.clone().unwrap_or(f.email),
         name: Name {
             given_name: f.given_name,
             family_name: f.surname,

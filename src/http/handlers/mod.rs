@@ -3,6 +3,7 @@
 pub mod discovery;
 pub mod groups;
 pub mod ops;
+pub mod search;
 pub mod users;
 
 use super::error::{ApiError, SCIM_CONTENT_TYPE};
