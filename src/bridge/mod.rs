@@ -9,6 +9,7 @@ mod errors;
 mod groups;
 mod limits;
 mod locks;
+mod removal;
 mod users;
 
 pub use audit::WriteContext;
