@@ -338,3 +338,36 @@ async fn every_write_is_audited_with_its_dropbox_calls() {
         .collect();
     assert!(routes.contains(&"groups/members/add"), "{routes:?}");
 }
+
+#[tokio::test]
+async fn members_are_named_by_scim_id_when_it_differs_from_the_dropbox_id() {
+    let env = Env::new().await;
+    let ids = env.emu().seed_members(1);
+    // A user re-invited after deactivation keeps its first SCIM id.
+    env.store
+        .set_alias("dbmid:first-invite", &ids[0], chrono::Utc::now())
+        .await
+        .expect("alias");
+    let id = env.group("Aliased", &[]).await;
+    let add = patch(
+        json!([{"op": "add", "path": "members", "value": [{"value": "dbmid:first-invite"}]}]),
+    );
+    let g = env
+        .bridge
+        .patch_group(&ctx("PATCH"), &id, add)
+        .await
+        .expect("add");
+    assert_eq!(g.members[0].value, "dbmid:first-invite");
+    let sent = env.emu().calls("groups/members/add");
+    assert_eq!(
+        sent[0]["members"][0]["user"]["team_member_id"],
+        json!(ids[0])
+    );
+    let remove =
+        patch(json!([{"op": "remove", "path": "members[value eq \"dbmid:first-invite\"]"}]));
+    env.bridge
+        .patch_group(&ctx("PATCH"), &id, remove)
+        .await
+        .expect("remove");
+    assert!(env.member_ids(&id).await.is_empty());
+}

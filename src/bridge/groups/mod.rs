@@ -10,6 +10,8 @@ mod plan;
 mod read;
 mod write;
 
+use std::collections::HashMap;
+
 use chrono::DateTime;
 
 use super::Bridge;
@@ -95,6 +97,40 @@ impl GroupHead {
     }
 }
 
+/// SCIM user ids that differ from the member's Dropbox id (kept across a re-invitation), both ways.
+/// Member values are SCIM ids towards the IdP and `team_member_id`s towards Dropbox.
+#[derive(Debug, Default)]
+pub(super) struct IdMap {
+    to_dropbox: HashMap<String, String>,
+    to_scim: HashMap<String, String>,
+}
+
+impl IdMap {
+    /// The Dropbox member id a SCIM user id stands for.
+    fn dropbox(&self, scim_id: &str) -> String {
+        self.to_dropbox
+            .get(scim_id)
+            .cloned()
+            .unwrap_or_else(|| scim_id.to_owned())
+    }
+
+    /// The SCIM user id of a Dropbox member id.
+    fn scim(&self, team_member_id: &str) -> String {
+        self.to_scim
+            .get(team_member_id)
+            .cloned()
+            .unwrap_or_else(|| team_member_id.to_owned())
+    }
+
+    /// Members listed from Dropbox, with the ids the IdP knows.
+    fn render(&self, mut members: Vec<Member>) -> Vec<Member> {
+        for m in &mut members {
+            m.value = self.scim(&m.value);
+        }
+        members
+    }
+}
+
 fn selector(id: &str) -> GroupSelector {
     GroupSelector::GroupId(id.to_owned())
 }
@@ -119,6 +155,16 @@ fn record<T, E: serde::Serialize>(
 }
 
 impl Bridge {
+    /// The current SCIM id aliases (one store query).
+    async fn id_map(&self) -> Result<IdMap, BridgeError> {
+        let mut map = IdMap::default();
+        for (scim_id, team_member_id) in self.store().list_aliases().await? {
+            map.to_scim.insert(team_member_id.clone(), scim_id.clone());
+            map.to_dropbox.insert(scim_id, team_member_id);
+        }
+        Ok(map)
+    }
+
     /// One group's name, external id and management type (`groups/get_info`); 404 when unknown.
     async fn group_head(
         &self,
@@ -147,7 +193,7 @@ impl Bridge {
             .ok_or_else(|| BridgeError::not_found("Group", id))
     }
 
-    /// Every member of a group (`groups/members/list` + `continue`, 1000 per page).
+    /// Every member of a group (`groups/members/list` + `continue`, 1000 per page), by Dropbox id.
     async fn group_members(
         &self,
         ctx: Option<&WriteContext>,

@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::json;
 
+use super::IdMap;
 use crate::bridge::Bridge;
 use crate::bridge::audit::WriteContext;
 use crate::bridge::errors::BridgeError;
@@ -64,6 +65,19 @@ pub(super) fn value_eq_ids(f: &Filter) -> Option<Vec<String>> {
     }
 }
 
+impl MemberStep {
+    /// The step with SCIM user ids turned into Dropbox member ids.
+    fn to_dropbox(&self, map: &IdMap) -> Self {
+        let ids = |ids: &[String]| ids.iter().map(|id| map.dropbox(id)).collect();
+        match self {
+            Self::Add(v) => Self::Add(ids(v)),
+            Self::Remove(v) => Self::Remove(ids(v)),
+            Self::Replace(v) => Self::Replace(ids(v)),
+            other => other.clone(),
+        }
+    }
+}
+
 fn needs_listing(steps: &[MemberStep]) -> bool {
     steps.iter().any(|s| {
         matches!(
@@ -82,15 +96,17 @@ impl Bridge {
         ctx: &WriteContext,
         gid: &str,
         steps: &[MemberStep],
+        map: &IdMap,
     ) -> Result<Delta, BridgeError> {
         if steps.is_empty() {
             return Ok(Delta::default());
         }
-        if needs_listing(steps) {
-            return self.resolve_against_listing(ctx, gid, steps).await;
+        let steps: Vec<MemberStep> = steps.iter().map(|s| s.to_dropbox(map)).collect();
+        if needs_listing(&steps) {
+            return self.resolve_against_listing(ctx, gid, &steps, map).await;
         }
         let (mut add, mut remove) = (BTreeSet::new(), BTreeSet::new());
-        for step in steps {
+        for step in &steps {
             match step {
                 MemberStep::Add(ids) => ids.iter().for_each(|id| {
                     remove.remove(id);
@@ -125,6 +141,7 @@ impl Bridge {
         ctx: &WriteContext,
         gid: &str,
         steps: &[MemberStep],
+        map: &IdMap,
     ) -> Result<Delta, BridgeError> {
         let listed = self.group_members(Some(ctx), gid).await?;
         let display: HashMap<String, Option<String>> = listed
@@ -143,7 +160,7 @@ impl Bridge {
                 MemberStep::RemoveAll => set.clear(),
                 MemberStep::Replace(ids) => set = ids.iter().cloned().collect(),
                 MemberStep::RemoveWhere(f) => set.retain(|id| {
-                    let elem = json!({"value": id, "display": display.get(id).cloned().flatten()});
+                    let elem = json!({"value": map.scim(id), "display": display.get(id).cloned().flatten()});
                     !members_def.is_some_and(|def| matches_element(f, &elem, def))
                 }),
             }

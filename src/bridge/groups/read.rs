@@ -39,7 +39,8 @@ impl Bridge {
     ) -> Result<ScimGroup, BridgeError> {
         let head = self.group_head(None, id).await?;
         let members = if include_members {
-            self.group_members(None, id).await?
+            let listed = self.group_members(None, id).await?;
+            self.id_map().await?.render(listed)
         } else {
             Vec::new()
         };
@@ -75,6 +76,7 @@ impl Bridge {
         include_members: bool,
     ) -> Result<ListPage<ScimGroup>, BridgeError> {
         let mut heads = self.all_groups().await?;
+        let ids = self.id_map().await?;
         heads.sort_by_key(sort_key);
         if matches!(query.sort_order, Some(SortOrder::Descending)) && query.sort_by.is_some() {
             heads.reverse();
@@ -87,7 +89,7 @@ impl Bridge {
                 let with_members = mentions_members(f);
                 for h in &heads {
                     let members = if with_members {
-                        self.group_members(None, &h.id).await?
+                        ids.render(self.group_members(None, &h.id).await?)
                     } else {
                         Vec::new()
                     };
@@ -104,7 +106,7 @@ impl Bridge {
         for g in &mut items {
             match (include_members, g.id.clone()) {
                 (true, Some(id)) if g.members.is_empty() => {
-                    g.members = self.group_members(None, &id).await?;
+                    g.members = ids.render(self.group_members(None, &id).await?);
                 }
                 (false, _) => g.members.clear(),
                 _ => {}

@@ -36,7 +36,12 @@ impl Bridge {
         if let Some(x) = &wanted.external_id {
             limits::check_external_id(x)?;
         }
-        let ids: BTreeSet<String> = wanted.members.iter().map(|m| m.value.clone()).collect();
+        let map = self.id_map().await?;
+        let ids: BTreeSet<String> = wanted
+            .members
+            .iter()
+            .map(|m| map.dropbox(&m.value))
+            .collect();
         let found = self.require_members(Some(ctx), &ids).await?;
         let mut arg = GroupCreateArg::new(wanted.display_name.clone())
             .with_group_management_type(GroupManagementType::CompanyManaged);
@@ -65,10 +70,9 @@ impl Bridge {
         let members = wanted
             .members
             .iter()
-            .filter(|m| ids.contains(&m.value))
             .map(|m| crate::scim::resource::Member {
                 value: m.value.clone(),
-                display: found.get(&m.value).map(|t| t.email.clone()),
+                display: found.get(&map.dropbox(&m.value)).map(|t| t.email.clone()),
                 kind: Some("User".to_owned()),
             });
         let mut seen = BTreeSet::new();
@@ -118,7 +122,8 @@ impl Bridge {
         }
         let new_name = plan.name.filter(|n| *n != head.name);
         let new_ext = plan.external_id.filter(|x| *x != head.external_id);
-        let delta = self.resolve_members(ctx, id, &plan.steps).await?;
+        let map = self.id_map().await?;
+        let delta = self.resolve_members(ctx, id, &plan.steps, &map).await?;
         if new_name.is_some() || new_ext.is_some() {
             let mut arg = GroupUpdateArgs::new(selector(id)).with_return_members(false);
             if let Some(n) = new_name {
@@ -135,7 +140,7 @@ impl Bridge {
             .await?;
         let head = self.group_head(Some(ctx), id).await?;
         let members = self.group_members(Some(ctx), id).await?;
-        Ok(head.to_scim(members))
+        Ok(head.to_scim(map.render(members)))
     }
 
     /// `DELETE /Groups/{id}`: `groups/delete`, waiting for an asynchronous deletion to finish.
