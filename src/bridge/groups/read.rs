@@ -132,10 +132,19 @@ impl Bridge {
         let Some(member) = found.get(team_member_id) else {
             return Ok(Vec::new());
         };
-        if member.groups.is_empty() {
+        self.group_refs(&member.groups).await
+    }
+
+    /// Names the given groups (`groups/get_info`, one call), sorted by name. For callers that already
+    /// hold a member's `profile.groups`, this saves the `members/get_info_v2` of [`Self::groups_of_member`].
+    pub(crate) async fn group_refs(
+        &self,
+        group_ids: &[String],
+    ) -> Result<Vec<GroupRef>, BridgeError> {
+        if group_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let arg = GroupsSelector::GroupIds(member.groups.clone());
+        let arg = GroupsSelector::GroupIds(group_ids.to_vec());
         let items = self
             .dropbox()
             .groups_get_info(&arg)

@@ -1,0 +1,184 @@
+//! `/Groups` over real HTTP: the bridge on a loopback port against the emulator, as IdPs call it.
+
+mod common;
+
+use common::TestApp;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+fn patch(ops: Value) -> Option<Value> {
+    Some(json!({"schemas": [PATCH_OP], "Operations": ops}))
+}
+
+fn member_values(group: &Value) -> Vec<String> {
+    let mut v: Vec<String> = group["members"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m["value"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn okta_group_push_over_http() {
+    let app = TestApp::spawn().await;
+    let alice = app.create_user("alice@example.com", "Alice", "A").await;
+    let bob = app.create_user("bob@example.com", "Bob", "B").await;
+    let (a, b) = (
+        alice["id"].as_str().expect("id"),
+        bob["id"].as_str().expect("id"),
+    );
+
+    let body = json!({"schemas": [GROUP], "displayName": "Okta Push", "members": []});
+    let resp = app.call(Method::POST, "/Groups", Some(body)).await;
+    assert_eq!(resp.status().as_u16(), 201);
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|h| h.to_str().ok())
+        .map(String::from);
+    let group: Value = resp.json().await.expect("json");
+    assert_eq!(location.as_deref(), group["meta"]["location"].as_str());
+    let id = group["id"].as_str().expect("group id").to_owned();
+    let path = format!("/Groups/{id}");
+
+    let (status, found) = app
+        .json(
+            Method::GET,
+            "/Groups?filter=displayName%20eq%20%22okta%20push%22",
+            None,
+        )
+        .await;
+    assert_eq!((status, found["totalResults"].as_u64()), (200, Some(1)));
+
+    let ops = json!([{"op": "add", "path": "members", "value": [
+        {"value": a, "display": "alice@example.com"}, {"value": b, "display": "bob@example.com"}]},
+        {"op": "replace", "value": {"id": id, "displayName": "Okta Push"}}]);
+    let (status, _) = app.json(Method::PATCH, &path, patch(ops)).await;
+    assert!(status == 204 || status == 200, "{status}");
+    assert_eq!(
+        app.count("groups/update"),
+        0,
+        "unchanged name sent by Okta is a no-op"
+    );
+
+    let ops = json!([{"op": "remove", "path": format!("members[value eq \"{a}\"]")}]);
+    app.json(Method::PATCH, &path, patch(ops)).await;
+    let (_, group) = app.json(Method::GET, &path, None).await;
+    assert_eq!(member_values(&group), [b.to_owned()]);
+    assert_eq!(group["members"][0]["display"], "bob@example.com");
+
+    let (_, user) = app.json(Method::GET, &format!("/Users/{b}"), None).await;
+    let groups = user["groups"].as_array().cloned().unwrap_or_default();
+    assert!(
+        groups
+            .iter()
+            .any(|g| g["value"] == json!(id) && g["display"] == "Okta Push"),
+        "{user}"
+    );
+
+    let (status, _) = app.json(Method::DELETE, &path, None).await;
+    assert_eq!(status, 204);
+    let (status, err) = app.json(Method::GET, &path, None).await;
+    assert_eq!(status, 404, "{err}");
+}
+
+#[tokio::test]
+async fn entra_matching_and_member_removal_over_http() {
+    let app = TestApp::spawn().await;
+    let ids = app.dropbox.emulator.seed_members(3);
+    let members: Vec<Value> = ids.iter().map(|m| json!({"value": m})).collect();
+    let body = json!({"schemas": [GROUP], "displayName": "Entra Group", "externalId": "e-1", "members": members});
+    let (status, group) = app.json(Method::POST, "/Groups", Some(body)).await;
+    assert_eq!(status, 201, "{group}");
+    let id = group["id"].as_str().expect("id").to_owned();
+
+    let before = app.count("groups/members/list");
+    let (status, page) = app
+        .json(
+            Method::GET,
+            "/Groups?filter=displayName+eq+%22Entra+Group%22&excludedAttributes=members",
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(page["totalResults"], 1);
+    assert!(page["Resources"][0].get("members").is_none(), "{page}");
+    assert_eq!(
+        app.count("groups/members/list"),
+        before,
+        "no member listing"
+    );
+
+    let ops = json!([{"op": "Remove", "path": "members", "value": [{"value": ids[0]}, {"value": ids[1]}]}]);
+    let (status, _) = app
+        .json(Method::PATCH, &format!("/Groups/{id}"), patch(ops))
+        .await;
+    assert_eq!(status, 204);
+    let (_, group) = app.json(Method::GET, &format!("/Groups/{id}"), None).await;
+    assert_eq!(member_values(&group), [ids[2].clone()]);
+}
+
+#[tokio::test]
+async fn group_errors_over_http() {
+    let app = TestApp::spawn().await;
+    let body = json!({"schemas": [GROUP], "displayName": "Dup"});
+    assert_eq!(
+        app.json(Method::POST, "/Groups", Some(body.clone()))
+            .await
+            .0,
+        201
+    );
+    let (status, err) = app.json(Method::POST, "/Groups", Some(body)).await;
+    assert_eq!(
+        (status, err["scimType"].as_str()),
+        (409, Some("uniqueness")),
+        "{err}"
+    );
+
+    let body =
+        json!({"schemas": [GROUP], "displayName": "Bad", "members": [{"value": "dbmid:nope"}]});
+    let (status, err) = app.json(Method::POST, "/Groups", Some(body)).await;
+    assert_eq!(
+        (status, err["scimType"].as_str()),
+        (400, Some("invalidValue")),
+        "{err}"
+    );
+    assert!(
+        err["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("dbmid:nope")
+    );
+    assert_eq!(
+        app.count("groups/create"),
+        1,
+        "only the first create reached Dropbox"
+    );
+
+    let (status, _) = app.json(Method::GET, "/Groups/g:unknown", None).await;
+    assert_eq!(status, 404);
+    let (_, everyone) = app
+        .json(
+            Method::GET,
+            "/Groups?filter=displayName%20eq%20%22Everyone%22",
+            None,
+        )
+        .await;
+    let eid = everyone["Resources"][0]["id"]
+        .as_str()
+        .expect("Everyone")
+        .to_owned();
+    let ops = json!([{"op": "replace", "path": "displayName", "value": "All"}]);
+    let (status, _) = app
+        .json(Method::PATCH, &format!("/Groups/{eid}"), patch(ops))
+        .await;
+    assert_eq!(status, 400);
+}
