@@ -52,7 +52,11 @@ impl Bridge {
         ctx: Option<&WriteContext>,
         ids: &BTreeSet<String>,
     ) -> Result<HashMap<String, TeamMember>, BridgeError> {
-        let ids: Vec<&String> = ids.iter().collect();
+        // Anything but a `dbmid:` id cannot name a team member; Dropbox is not asked about it.
+        let ids: Vec<&String> = ids
+            .iter()
+            .filter(|id| id.starts_with("dbmid:") && (7..=128).contains(&id.len()))
+            .collect();
         let mut found = HashMap::new();
         for chunk in ids.chunks(BATCH) {
             let arg = MembersGetInfoV2Arg::new(

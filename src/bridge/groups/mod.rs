@@ -171,7 +171,8 @@ impl Bridge {
         ctx: Option<&WriteContext>,
         id: &str,
     ) -> Result<GroupHead, BridgeError> {
-        if id.trim().is_empty() {
+        // Dropbox group ids are `g:` + hex; anything else cannot exist and is not sent.
+        if !id.starts_with("g:") || id.len() > 128 {
             return Err(BridgeError::not_found("Group", id));
         }
         let arg = GroupsSelector::GroupIds(vec![id.to_owned()]);

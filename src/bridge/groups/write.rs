@@ -10,7 +10,7 @@ use crate::bridge::audit::WriteContext;
 use crate::bridge::errors::{BridgeError, from_dropbox};
 use crate::bridge::{Bridge, limits};
 use crate::dropbox::team::{GroupCreateArg, GroupUpdateArgs};
-use crate::scim::resource::ScimGroup;
+use crate::scim::resource::{ScimGroup, get_ci};
 use dropbox_sdk::types::team_common::GroupManagementType;
 
 impl Bridge {
@@ -89,13 +89,20 @@ impl Bridge {
         body: Value,
     ) -> Result<ScimGroup, BridgeError> {
         let result = async {
+            // RFC 7644 section 3.5.1 lets an omitted attribute keep its value: a PUT without
+            // `members` must not empty a group (an explicit `null` or `[]` does).
+            let has_members = get_ci(&body, "members").is_some();
+            let has_external_id = get_ci(&body, "externalId").is_some();
             let wanted = ScimGroup::from_json(body)?;
+            let members = wanted.members.into_iter().map(|m| m.value).collect();
             let plan = Plan {
                 name: Some(wanted.display_name),
-                external_id: Some(wanted.external_id),
-                steps: vec![MemberStep::Replace(
-                    wanted.members.into_iter().map(|m| m.value).collect(),
-                )],
+                external_id: has_external_id.then_some(wanted.external_id),
+                steps: if has_members {
+                    vec![MemberStep::Replace(members)]
+                } else {
+                    Vec::new()
+                },
             };
             self.apply_plan(ctx, id, plan).await
         }
