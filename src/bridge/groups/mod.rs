@@ -78,7 +78,7 @@ impl GroupHead {
             members,
             meta: Meta {
                 created,
-                last_modified: created,
+                last_modified: None,
                 version: None,
             },
         }
