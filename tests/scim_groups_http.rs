@@ -182,3 +182,22 @@ async fn group_errors_over_http() {
         .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn a_deactivated_invitee_cannot_join_a_group_and_the_error_says_why() {
+    let app = TestApp::spawn().await;
+    let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "late@example.com", "active": false});
+    let (status, user) = app.json(Method::POST, "/Users", Some(body)).await;
+    assert_eq!(status, 201, "{user}");
+    let uid = user["id"].as_str().expect("id");
+    let body = json!({"schemas": [GROUP], "displayName": "Late", "members": [{"value": uid}]});
+    let (status, err) = app.json(Method::POST, "/Groups", Some(body)).await;
+    assert_eq!(status, 400, "{err}");
+    let detail = err["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("deactivated") && detail.contains(uid),
+        "{detail}"
+    );
+    assert_eq!(app.count("groups/create"), 0);
+}

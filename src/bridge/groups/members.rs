@@ -24,27 +24,56 @@ pub(super) struct TeamMember {
 /// How many unknown ids an error message names before it only counts.
 const NAMED_IN_ERROR: usize = 20;
 
-/// 400 `invalidValue` naming the ids that are not members of the team.
-pub(super) fn unknown_members_error(unknown: &[&String]) -> BridgeError {
-    let named: Vec<&str> = unknown
+fn name_ids(ids: &[&String]) -> String {
+    let named: Vec<&str> = ids
         .iter()
         .take(NAMED_IN_ERROR)
         .map(|s| s.as_str())
         .collect();
-    let more = unknown.len().saturating_sub(NAMED_IN_ERROR);
-    let tail = if more > 0 {
-        format!(" and {more} more")
+    let more = ids.len().saturating_sub(NAMED_IN_ERROR);
+    if more > 0 {
+        format!("{} and {more} more", named.join(", "))
     } else {
-        String::new()
-    };
-    ScimError::invalid_value(format!(
-        "members.value must be ids of Dropbox team members; unknown: {}{tail}",
         named.join(", ")
-    ))
-    .into()
+    }
 }
 
 impl Bridge {
+    /// 400 `invalidValue` naming the ids that are not members of the team, and saying which of them
+    /// are users deactivated before they accepted their invitation (withdrawn, so not in Dropbox).
+    pub(super) async fn unknown_members_error(&self, unknown: &[&String]) -> BridgeError {
+        let mut withdrawn = Vec::new();
+        let mut others = Vec::new();
+        for id in unknown {
+            let invite = if withdrawn.len() < NAMED_IN_ERROR {
+                self.store().get_inactive_invite(id).await.ok().flatten()
+            } else {
+                None
+            };
+            if invite.is_some() {
+                withdrawn.push(*id);
+            } else {
+                others.push(*id);
+            }
+        }
+        let mut parts = Vec::new();
+        if !others.is_empty() {
+            parts.push(format!("not Dropbox team members: {}", name_ids(&others)));
+        }
+        if !withdrawn.is_empty() {
+            parts.push(format!(
+                "deactivated before accepting their invitation, so not in the Dropbox team \
+                 (reactivate them first): {}",
+                name_ids(&withdrawn)
+            ));
+        }
+        ScimError::invalid_value(format!(
+            "members.value must be ids of Dropbox team members; {}",
+            parts.join("; ")
+        ))
+        .into()
+    }
+
     /// Looks team members up by `team_member_id` (`members/get_info_v2`, one call per batch).
     /// Only active, invited and suspended members are returned; removed ones count as unknown.
     pub(super) async fn lookup_members(
@@ -97,7 +126,7 @@ impl Bridge {
         if unknown.is_empty() {
             Ok(found)
         } else {
-            Err(unknown_members_error(&unknown))
+            Err(self.unknown_members_error(&unknown).await)
         }
     }
 

@@ -123,7 +123,7 @@ impl Bridge {
         let found = self.lookup_members(Some(ctx), &all).await?;
         let unknown: Vec<&String> = add.iter().filter(|id| !found.contains_key(*id)).collect();
         if !unknown.is_empty() {
-            return Err(super::members::unknown_members_error(&unknown));
+            return Err(self.unknown_members_error(&unknown).await);
         }
         let in_group = |id: &String| {
             found
