@@ -128,6 +128,7 @@ fn with_path(plan: &mut Plan, op: &PatchOperation, path: &PatchPath) -> Result<(
     }
     let attr = attr_of(&path.attr);
     match (&attr, &path.filter, &path.sub_attr) {
+        (Attr::Ignored, _, _) => Ok(()),
         (Attr::Members, Some(_), Some(_)) => Ok(()), // e.g. `.display`: derived from the member
         (Attr::Members, Some(f), None) => match op.op {
             PatchOpKind::Remove => {
@@ -243,6 +244,27 @@ mod tests {
         let p =
             plan(json!([{"op": "remove", "path": "members[value eq \"a\" or value eq \"b\"]"}]));
         assert!(matches!(&p.steps[..], [MemberStep::Remove(ids)] if ids == &["a", "b"]));
+    }
+
+    #[test]
+    fn urn_paths_and_no_path_members_and_foreign_attributes() {
+        let p = plan(json!([
+            {"op": "replace", "path": "urn:ietf:params:scim:schemas:core:2.0:Group:displayName", "value": "N"},
+            {"op": "add", "path": "urn:ietf:params:scim:schemas:extension:microsoft:2.0:Group:x", "value": 1},
+            {"op": "add", "path": "meta.lastModified", "value": "x"},
+            {"op": "add", "value": {"members": [{"value": "a"}]}},
+            {"op": "replace", "path": "members[value eq \"a\"].display", "value": "ignored"},
+        ]));
+        assert_eq!(p.name.as_deref(), Some("N"));
+        assert!(matches!(&p.steps[..], [MemberStep::Add(ids)] if ids == &["a"]));
+    }
+
+    #[test]
+    fn remove_without_value_empties_and_replace_without_path_replaces() {
+        let p = plan(json!([{"op": "remove", "path": "members"}]));
+        assert!(matches!(&p.steps[..], [MemberStep::RemoveAll]));
+        let p = plan(json!([{"op": "replace", "value": [{"members": [{"value": "b"}]}]}]));
+        assert!(matches!(&p.steps[..], [MemberStep::Replace(ids)] if ids == &["b"]));
     }
 
     #[test]
