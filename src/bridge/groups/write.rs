@@ -119,7 +119,7 @@ impl Bridge {
         plan: Plan,
     ) -> Result<ScimGroup, BridgeError> {
         let _guard = self.inner.locks.lock(&format!("group:{id}")).await;
-        let head = self.group_head(Some(ctx), id).await?;
+        let mut head = self.group_head(Some(ctx), id).await?;
         head.ensure_writable()?;
         if let Some(n) = &plan.name {
             limits::check_group_name(n)?;
@@ -141,11 +141,10 @@ impl Bridge {
             }
             let res = self.dropbox().groups_update(&arg).await;
             ctx.record("groups/update", &res);
-            res.map_err(from_dropbox)?;
+            head = GroupHead::from(&res.map_err(from_dropbox)?);
         }
         self.change_members(ctx, id, &delta.add, &delta.remove)
             .await?;
-        let head = self.group_head(Some(ctx), id).await?;
         let members = self.group_members(Some(ctx), id).await?;
         Ok(head.to_scim(map.render(members)))
     }
