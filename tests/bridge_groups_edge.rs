@@ -81,3 +81,19 @@ async fn hostile_ids_are_refused_without_asking_dropbox() {
         400
     );
 }
+
+#[tokio::test]
+async fn an_asynchronous_group_deletion_is_waited_for() {
+    let cfg = dropbox_scim_bridge::emulator::EmulatorConfig {
+        remove_async: true,
+        ..Default::default()
+    };
+    let env = Env::with(cfg).await;
+    let id = env.group("Slow", &[]).await;
+    env.bridge
+        .delete_group(&ctx("DELETE"), &id)
+        .await
+        .expect("delete");
+    assert!(env.count("groups/job_status/get") >= 1);
+    assert_eq!(scim_err(env.bridge.get_group(&id, false).await).0, 404);
+}

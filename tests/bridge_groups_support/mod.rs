@@ -24,9 +24,12 @@ pub struct Env {
 impl Env {
     /// Spawns the emulator (with its "Everyone" group) and builds the bridge over it.
     pub async fn new() -> Env {
-        let running = Emulator::spawn(EmulatorConfig::default())
-            .await
-            .expect("spawn emulator");
+        Self::with(EmulatorConfig::default()).await
+    }
+
+    /// Spawns the emulator with `emulator` and builds the bridge over it.
+    pub async fn with(emulator: EmulatorConfig) -> Env {
+        let running = Emulator::spawn(emulator).await.expect("spawn emulator");
         let token = running.emulator.issue_token_all();
         let mut cfg = ClientConfig::new(Credentials::AccessToken(token.into()));
         cfg.base_url = running.base_url.clone();
