@@ -3,6 +3,17 @@
 //! The SCIM group id is the Dropbox `group_id`; a member's `value` is the Dropbox `team_member_id` and
 //! its `display` the member's e-mail. Member changes are computed as set differences and sent in
 //! batches, so that a 10,000-member group is never copied into a JSON document to be patched.
+//!
+//! Dropbox calls per request (n = members named in the request, m = members of the group):
+//! * GET one group: `groups/get_info`, plus ceil(m/1000) `groups/members/list(+continue)` when members
+//!   are shown.
+//! * GET /Groups: ceil(groups/1000) `groups/list(+continue)`, plus one member listing per group shown
+//!   with members (or per group of the team when the filter tests `members`).
+//! * POST: ceil(n/1000) `members/get_info_v2`, `groups/create`, ceil(n/1000) `groups/members/add`.
+//! * PATCH with adds/removes only: `groups/get_info`, ceil(n/1000) `members/get_info_v2`, at most one
+//!   `groups/update`, ceil(adds/1000) adds and ceil(removes/1000) removes; then the member listing of
+//!   the answer. A replace of the member list (or PUT) lists the group instead of looking members up.
+//! * DELETE: `groups/get_info`, `groups/delete` (+ `groups/job_status/get` polls when asynchronous).
 
 mod members;
 mod patch;
