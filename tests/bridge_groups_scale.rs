@@ -116,3 +116,22 @@ async fn replacing_a_large_member_list_sends_only_the_difference() {
     assert_eq!(sent, 500);
     assert_eq!(env.member_ids(&id).await.len(), 2000);
 }
+
+#[tokio::test]
+async fn a_patch_answered_with_204_lists_no_members() {
+    let env = Env::new().await;
+    let ids = env.emu().seed_members(2001);
+    let id = env.group("Listed", &ids[..2000]).await;
+    let lists = || env.count("groups/members/list") + env.count("groups/members/list/continue");
+    let before = lists();
+    let body = patch(json!([{"op": "add", "path": "members", "value": values(&ids[2000..])}]));
+    let g = env
+        .bridge
+        .patch_group_without_members(&ctx("PATCH"), &id, body)
+        .await
+        .expect("patch");
+    assert!(g.members.is_empty());
+    assert_eq!(lists(), before, "no member listing for a 204");
+    assert_eq!(env.member_ids(&id).await.len(), 2001);
+    assert_eq!(lists(), before + 3, "the GET lists ceil(2001/1000) pages");
+}

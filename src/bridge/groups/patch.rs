@@ -198,9 +198,30 @@ impl Bridge {
         id: &str,
         body: Value,
     ) -> Result<ScimGroup, BridgeError> {
+        self.patch_group_with(ctx, id, body, true).await
+    }
+
+    /// [`Self::patch_group`] for a 204 answer: the group comes back without `members`, which saves
+    /// ceil(m/1000) `groups/members/list` calls per PATCH on a group of m members.
+    pub async fn patch_group_without_members(
+        &self,
+        ctx: &WriteContext,
+        id: &str,
+        body: Value,
+    ) -> Result<ScimGroup, BridgeError> {
+        self.patch_group_with(ctx, id, body, false).await
+    }
+
+    async fn patch_group_with(
+        &self,
+        ctx: &WriteContext,
+        id: &str,
+        body: Value,
+        with_members: bool,
+    ) -> Result<ScimGroup, BridgeError> {
         let result = async {
             let plan = plan_patch(&body)?;
-            self.apply_plan(ctx, id, plan).await
+            self.apply_plan(ctx, id, plan, with_members).await
         }
         .await;
         self.audited(ctx, Some(id), result, 200).await

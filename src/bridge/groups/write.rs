@@ -104,19 +104,20 @@ impl Bridge {
                     Vec::new()
                 },
             };
-            self.apply_plan(ctx, id, plan).await
+            self.apply_plan(ctx, id, plan, true).await
         }
         .await;
         self.audited(ctx, Some(id), result, 200).await
     }
 
     /// Validates `plan` against the group, then makes the fewest calls that carry it out, under the
-    /// group's lock. Answers the group as it is afterwards, members included.
+    /// group's lock. Answers the group as it is afterwards, members included when `with_members`.
     pub(super) async fn apply_plan(
         &self,
         ctx: &WriteContext,
         id: &str,
         plan: Plan,
+        with_members: bool,
     ) -> Result<ScimGroup, BridgeError> {
         let _guard = self.inner.locks.lock(&format!("group:{id}")).await;
         let mut head = self.group_head(Some(ctx), id).await?;
@@ -145,6 +146,9 @@ impl Bridge {
         }
         self.change_members(ctx, id, &delta.add, &delta.remove)
             .await?;
+        if !with_members {
+            return Ok(head.to_scim(Vec::new()));
+        }
         let members = self.group_members(Some(ctx), id).await?;
         Ok(head.to_scim(map.render(members)))
     }
