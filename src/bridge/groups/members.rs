@@ -44,8 +44,9 @@ impl Bridge {
     pub(super) async fn unknown_members_error(&self, unknown: &[&String]) -> BridgeError {
         let mut withdrawn = Vec::new();
         let mut others = Vec::new();
-        for id in unknown {
-            let invite = if withdrawn.len() < NAMED_IN_ERROR {
+        // Only the ids the message names are looked up: one store query each.
+        for (i, id) in unknown.iter().enumerate() {
+            let invite = if i < NAMED_IN_ERROR {
                 self.store().get_inactive_invite(id).await.ok().flatten()
             } else {
                 None
