@@ -9,10 +9,12 @@ mod errors;
 mod groups;
 mod limits;
 mod locks;
+mod removal;
 mod users;
 
 pub use audit::WriteContext;
 pub use errors::BridgeError;
+pub use removal::{JobEnd, REMOVE_JOB_KIND, RemovalFailure, RemovalOutcome, TransferUsed};
 pub use users::ListPage;
 
 use crate::config::{Config, DeprovisionConfig};
