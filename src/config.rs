@@ -251,9 +251,12 @@ impl Config {
             None => toml::Table::new(),
         };
         let plain_tokens = env::apply(&mut table, vars)?;
-        let mut config: Config = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Parse(e.message().to_owned() + key_hint(&e)))?;
+        let mut config: Config =
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    ConfigError::Parse(e.message().to_owned() + key_hint(&e))
+                })?;
         config.auth.plain_tokens = plain_tokens;
         config.validate()?;
         Ok(config)

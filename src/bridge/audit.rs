@@ -51,10 +51,7 @@ impl WriteContext {
 
     /// The calls recorded so far.
     pub fn calls(&self) -> Vec<DropboxCall> {
-        self.calls
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.calls.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 

@@ -62,7 +62,8 @@ pub fn from_dropbox<E: serde::Serialize + std::fmt::Debug>(e: DropboxError<E>) -
     match &e.kind {
         ErrorKind::RateLimited => BridgeError::RateLimited {
             retry_after_secs: e.retry_after.map(|d| d.as_secs()).unwrap_or(60).max(1),
-            detail: "Dropbox is rate-limiting this team; retry after the time in Retry-After".to_owned(),
+            detail: "Dropbox is rate-limiting this team; retry after the time in Retry-After"
+                .to_owned(),
         },
         ErrorKind::Transport(_) | ErrorKind::Server(_) | ErrorKind::JobDeadline => {
             BridgeError::Unavailable(format!("{route}: {e} (request {request})"))
@@ -81,9 +82,11 @@ fn from_tag(route: &str, tag: &str, request: &str) -> BridgeError {
         BridgeError::Scim(ScimError::new(status, kind, detail))
     };
     match tag {
-        "user_not_found" | "user_not_in_team" | "id_not_found" => {
-            scim(404, None, "the user is not a member of the Dropbox team".into())
-        }
+        "user_not_found" | "user_not_in_team" | "id_not_found" => scim(
+            404,
+            None,
+            "the user is not a member of the Dropbox team".into(),
+        ),
         "group_not_found" | "group_already_deleted" => {
             scim(404, None, "the group does not exist in Dropbox".into())
         }
@@ -110,7 +113,8 @@ fn from_tag(route: &str, tag: &str, request: &str) -> BridgeError {
         "team_license_limit" | "free_team_member_limit_reached" => scim(
             403,
             None,
-            "the Dropbox team has no free licence: add licences or remove members, then retry".into(),
+            "the Dropbox team has no free licence: add licences or remove members, then retry"
+                .into(),
         ),
         "user_on_another_team" => scim(
             409,
@@ -120,7 +124,8 @@ fn from_tag(route: &str, tag: &str, request: &str) -> BridgeError {
         "system_managed_group_disallowed" => scim(
             400,
             Some(ScimType::Mutability),
-            "this group is managed by Dropbox itself (for example Everyone) and cannot be changed".into(),
+            "this group is managed by Dropbox itself (for example Everyone) and cannot be changed"
+                .into(),
         ),
         "suspend_last_admin" | "remove_last_admin" | "last_admin" => scim(
             400,
@@ -144,7 +149,11 @@ mod tests {
 
     #[test]
     fn uniqueness_tags_become_409_uniqueness() {
-        for tag in ["user_already_on_team", "duplicate_external_member_id", "group_name_already_used"] {
+        for tag in [
+            "user_already_on_team",
+            "duplicate_external_member_id",
+            "group_name_already_used",
+        ] {
             match from_tag("r", tag, "-") {
                 BridgeError::Scim(e) => {
                     assert_eq!(e.status, 409);
@@ -182,7 +191,9 @@ mod tests {
             retry_after: Some(std::time::Duration::from_secs(300)),
         };
         match from_dropbox(e) {
-            BridgeError::RateLimited { retry_after_secs, .. } => assert_eq!(retry_after_secs, 300),
+            BridgeError::RateLimited {
+                retry_after_secs, ..
+            } => assert_eq!(retry_after_secs, 300),
             other => panic!("{other:?}"),
         }
     }

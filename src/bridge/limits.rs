@@ -118,7 +118,15 @@ mod tests {
     #[test]
     fn user_names_must_be_emails() {
         check_email("userName", "a.b+c@example.co.uk").expect("valid");
-        for bad in ["plain", "a@", "@x.com", "a@b", "a b@x.com", "a@x.com.", "a@@x.com"] {
+        for bad in [
+            "plain",
+            "a@",
+            "@x.com",
+            "a@b",
+            "a b@x.com",
+            "a@x.com.",
+            "a@@x.com",
+        ] {
             assert!(check_email("userName", bad).is_err(), "{bad}");
         }
     }

@@ -5,8 +5,7 @@ use super::errors::from_dropbox;
 use super::{Bridge, BridgeError, WriteContext};
 use crate::config::{DeprovisionConfig, DeprovisionPolicy, TransferTo};
 use crate::dropbox::team::{
-    MembersGetInfoItemV2, MembersGetInfoV2Arg, MembersRemoveArg, TeamMemberStatus,
-    UserSelectorArg,
+    MembersGetInfoItemV2, MembersGetInfoV2Arg, MembersRemoveArg, TeamMemberStatus, UserSelectorArg,
 };
 use crate::dropbox::{
     DropboxError, ErrorKind, JobStatus, LaunchEmptyResult, PollArg, PollEmptyResult, poll_job,

@@ -59,7 +59,12 @@ pub(super) fn apply(
         if path.iter().any(String::is_empty) {
             return Err(ConfigError::invalid(&name, "empty key segment"));
         }
-        set(table, &path, typed_value(&path[path.len() - 1], value), &name)?;
+        set(
+            table,
+            &path,
+            typed_value(&path[path.len() - 1], value),
+            &name,
+        )?;
     }
     Ok(tokens)
 }
@@ -70,7 +75,9 @@ fn set(
     value: toml::Value,
     var: &str,
 ) -> Result<(), ConfigError> {
-    let (last, parents) = path.split_last().ok_or_else(|| ConfigError::invalid(var, "no key"))?;
+    let (last, parents) = path
+        .split_last()
+        .ok_or_else(|| ConfigError::invalid(var, "no key"))?;
     let mut cur = table;
     for p in parents {
         let entry = cur

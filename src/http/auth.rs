@@ -105,8 +105,14 @@ mod tests {
     #[test]
     fn accepts_configured_tokens_and_names_the_client() {
         let s = set();
-        assert_eq!(s.verify("okta-token"), Some(AuthenticatedClient("okta".into())));
-        assert_eq!(s.verify("env-token"), Some(AuthenticatedClient("env".into())));
+        assert_eq!(
+            s.verify("okta-token"),
+            Some(AuthenticatedClient("okta".into()))
+        );
+        assert_eq!(
+            s.verify("env-token"),
+            Some(AuthenticatedClient("env".into()))
+        );
         assert_eq!(s.verify("okta-token "), None);
         assert_eq!(s.verify(""), None);
     }

@@ -53,7 +53,8 @@ impl BaseUrlPolicy {
 fn is_safe_host_or_proto(v: &str) -> bool {
     !v.is_empty()
         && v.len() <= 255
-        && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]_".contains(&b))
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.:[]_".contains(&b))
 }
 
 #[cfg(test)]
@@ -97,12 +98,18 @@ mod tests {
             policy(None, true).resolve(&h),
             "https://scim.example.com/scim/v2"
         );
-        assert_eq!(policy(None, false).resolve(&h), "http://10.0.0.5:8080/scim/v2");
+        assert_eq!(
+            policy(None, false).resolve(&h),
+            "http://10.0.0.5:8080/scim/v2"
+        );
     }
 
     #[test]
     fn hostile_host_values_are_ignored() {
-        let h = headers(&[("host", "a.com/evil?x="), ("x-forwarded-proto", "javascript")]);
+        let h = headers(&[
+            ("host", "a.com/evil?x="),
+            ("x-forwarded-proto", "javascript"),
+        ]);
         assert_eq!(policy(None, true).resolve(&h), "http://localhost/scim/v2");
     }
 }

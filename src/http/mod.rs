@@ -52,7 +52,6 @@ impl AppState {
             store,
         }))
     }
-
 }
 
 impl std::ops::Deref for AppState {

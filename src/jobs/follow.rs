@@ -9,7 +9,11 @@ use tokio_util::sync::CancellationToken;
 
 /// Follows each running job once to its end (or to a transient failure, retried next pass);
 /// returns how many jobs ended. Stops between jobs once `stop` is cancelled.
-pub async fn follow_running_jobs(bridge: &Bridge, store: &Store, stop: &CancellationToken) -> usize {
+pub async fn follow_running_jobs(
+    bridge: &Bridge,
+    store: &Store,
+    stop: &CancellationToken,
+) -> usize {
     let jobs = match store.running_jobs().await {
         Ok(jobs) => jobs,
         Err(e) => {

@@ -92,7 +92,10 @@ impl RemovalWorker {
         if !current.is_some_and(|r| {
             r.state == RemovalState::Running && r.claimed_by.as_deref() == Some(&self.worker_id)
         }) {
-            tracing::info!(removal = id, "removal no longer ours before it ran; skipped");
+            tracing::info!(
+                removal = id,
+                "removal no longer ours before it ran; skipped"
+            );
             report.skipped += 1;
             return Ok(());
         }
