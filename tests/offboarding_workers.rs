@@ -330,3 +330,43 @@ async fn a_worker_that_died_after_dropbox_removed_the_member_is_finished_by_anot
     );
     assert_eq!(env.removes(), 1);
 }
+
+#[tokio::test]
+async fn stop_finishes_the_removal_in_flight_and_hands_back_the_rest() {
+    let env = env(false).await;
+    let ids = env.running.emulator.seed_members(1);
+    let removal = env.schedule(&ids[0], &policy()).await;
+    // Slow Dropbox answers keep the removal in flight long enough to ask for a stop meanwhile.
+    let slow = Duration::from_millis(300);
+    env.running.emulator.set_latency(slow, Duration::ZERO);
+    let workers = Workers::start_with(env.bridge.clone(), env.store.clone(), fast());
+    let rid = removal.id.clone();
+    env.wait_for("the removal to be claimed", async |e| {
+        e.removal(&rid).await.state == RemovalState::Running
+    })
+    .await;
+    workers.stop().await;
+    assert_eq!(env.removal(&removal.id).await.state, RemovalState::Done);
+    assert_eq!(env.removes(), 1);
+    // Claimed after the stop was asked for: handed back, due at once, Dropbox untouched.
+    env.running
+        .emulator
+        .set_latency(Duration::ZERO, Duration::ZERO);
+    let more = env.running.emulator.seed_members(2);
+    for id in &more {
+        env.schedule(id, &policy()).await;
+    }
+    let stop = CancellationToken::new();
+    stop.cancel();
+    let report = env.worker("w1").run_pass(&stop).await.expect("pass");
+    assert_eq!((report.claimed, report.skipped), (2, 2));
+    let pending = env.store.list_removals(Some(RemovalState::Pending));
+    let pending = pending.await.expect("list");
+    assert_eq!(pending.len(), 2);
+    assert!(
+        pending
+            .iter()
+            .all(|r| r.claimed_by.is_none() && r.due_at <= Utc::now())
+    );
+    assert_eq!(env.removes(), 1);
+}
