@@ -22,7 +22,10 @@ impl Application {
         let store = Store::connect(&config.store.url).await?;
         let bridge = Bridge::new(dropbox, store.clone(), BridgeSettings::from_config(&config));
         let listener = TcpListener::bind(config.listen).await.map_err(|e| {
-            anyhow::anyhow!("cannot listen on {}: {e} (set SCIM_BRIDGE_LISTEN)", config.listen)
+            anyhow::anyhow!(
+                "cannot listen on {}: {e} (set SCIM_BRIDGE_LISTEN)",
+                config.listen
+            )
         })?;
         let prefix = config.http.path_prefix.clone();
         let state = AppState::new(config, bridge, store);
@@ -58,7 +61,10 @@ impl Application {
     }
 
     /// Serves until `stop` resolves (tests use this instead of signals).
-    pub async fn run_until(self, stop: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let workers = self.state.start_background_work();
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(stop)

@@ -3,7 +3,9 @@
 //! Layers (one direction only): `http` -> `scim` -> `bridge` -> (`store`, `dropbox`). The `emulator` is a
 //! faithful local Dropbox Team API used by demo mode, the tests and the benchmarks.
 
+pub mod app;
 pub mod bridge;
+pub mod cli;
 pub mod config;
 pub mod dropbox;
 pub mod emulator;

@@ -9,7 +9,10 @@ pub fn token(name: &str) {
     let token = generate_token();
     println!("token (give this to the IdP; it is not stored anywhere):\n  {token}\n");
     println!("add to the bridge's config file:\n");
-    println!("[[auth.tokens]]\nname = \"{name}\"\nsha256 = \"{}\"", token_hash_hex(&token));
+    println!(
+        "[[auth.tokens]]\nname = \"{name}\"\nsha256 = \"{}\"",
+        token_hash_hex(&token)
+    );
 }
 
 /// Validates the config and asks Dropbox who the token belongs to.

@@ -3,6 +3,8 @@
 mod admin;
 mod serve;
 
+pub use serve::dropbox_client;
+
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;

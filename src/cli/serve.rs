@@ -87,7 +87,8 @@ pub fn dropbox_client(config: &Config) -> anyhow::Result<DropboxClient> {
             anyhow::bail!("incomplete Dropbox credentials")
         }
     };
-    let mut client_config = ClientConfig::new(d.base_url.clone(), credentials);
+    let mut client_config = ClientConfig::new(credentials);
+    client_config.base_url = d.base_url.clone();
     client_config.timeout = Duration::from_secs(d.timeout_secs);
     client_config.retry.max_retry_wait = Duration::from_secs(d.max_retry_wait_secs);
     Ok(DropboxClient::new(client_config)?)

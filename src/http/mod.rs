@@ -4,7 +4,11 @@ pub mod auth;
 pub mod base_url;
 pub mod error;
 mod extract;
+mod handlers;
 mod middleware;
+mod router;
+
+pub use router::build_router;
 
 use crate::bridge::Bridge;
 use crate::config::Config;
@@ -51,6 +55,13 @@ impl AppState {
             bridge,
             store,
         }))
+    }
+}
+
+impl AppState {
+    /// Starts the background workers (deferred removals, job follow-up) for this process.
+    pub fn start_background_work(&self) -> crate::jobs::Workers {
+        crate::jobs::Workers::start(self.0.bridge.clone(), self.0.store.clone())
     }
 }
 

@@ -50,6 +50,12 @@ pub struct UserExtras {
     pub phone_numbers: Vec<PhoneNumber>,
     /// The enterprise extension, when sent.
     pub enterprise: Option<Enterprise>,
+    /// `emails` as sent (Dropbox holds only the primary login e-mail, which is `userName`).
+    pub emails: Vec<PhoneNumber>,
+    /// `name.formatted` as sent.
+    pub name_formatted: Option<String>,
+    /// `userName` as sent, when it is not the member's Dropbox e-mail (e.g. a UPN or an opaque id).
+    pub user_name: Option<String>,
 }
 
 impl UserExtras {

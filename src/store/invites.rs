@@ -129,3 +129,11 @@ impl Store {
         Ok(n > 0)
     }
 }
+
+impl Store {
+    /// Every alias as (SCIM id, current Dropbox member id), for listings.
+    pub async fn list_aliases(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let sql = "SELECT scim_id, team_member_id FROM id_aliases";
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).fetch_all(pool).await?))
+    }
+}

@@ -3,9 +3,12 @@
 //! One [`Store`] wraps either backend; every area (extra attributes, inactive invites and aliases,
 //! deferred removals, followed Dropbox jobs, the audit log, the team mirror) lives in its own file.
 //! Both backends share one set of queries (`$N` placeholders work on SQLite too); times are bound
-//! from Rust, never taken from the database clock, so callers can inject their own clock.
+//! from Rust, never taken from the database clock, so callers can inject their own clock
+//! (PostgreSQL keeps microseconds: do not rely on finer precision). JSON documents are text columns
+//! on both backends, so one query set serves both.
 
 mod audit;
+mod deleted;
 mod extras;
 mod invites;
 mod jobs;
@@ -13,6 +16,7 @@ mod mirror;
 mod removals;
 
 pub use audit::{AuditEntry, AuditQuery, DropboxCall};
+pub use deleted::DeletedUser;
 pub use extras::{Enterprise, PhoneNumber, UserExtras};
 pub use invites::InactiveInvite;
 pub use jobs::DropboxJob;
@@ -115,6 +119,14 @@ impl Store {
     /// The pool in use (for diagnostics and tests).
     pub fn backend(&self) -> &Backend {
         &self.backend
+    }
+
+    /// `"sqlite"` or `"postgres"`, for logs and the readiness report.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
     }
 
     /// Readiness: one round trip to the database.

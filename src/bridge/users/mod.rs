@@ -1,5 +1,12 @@
 //! SCIM Users over Dropbox team members: mapping, look-ups, listings and the write lifecycle.
 
+mod apply;
+mod create;
+mod delete;
+mod list;
+mod lookup;
+mod mapping;
+
 /// One page of a listing: the resources of the requested window and the total count.
 #[derive(Debug)]
 pub struct ListPage<T> {

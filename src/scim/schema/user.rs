@@ -53,7 +53,7 @@ const NAME_SUBS: &[A] = &[
 const TYPES: &[&str] = &["work", "home", "other"];
 
 const EMAIL_SUBS: &[A] = &[
-    A::string("value", "The email address."),
+    A::string("value", "The email address.").required(),
     A::string("type", "work, home or other.").canonical(TYPES),
     A::new("primary", AttrType::Boolean, "The primary address."),
 ];
@@ -85,8 +85,24 @@ const USER_ATTRS: &[A] = &[
     A::complex("name", NAME_SUBS, "The components of the user's name."),
     A::string("displayName", "The name displayed to end users."),
     A::string("title", "The user's title."),
-    A::new("active", AttrType::Boolean, "Whether the user can sign in."),
-    A::complex("emails", EMAIL_SUBS, "Email addresses.").multi(),
+    // A Dropbox member is always either provisioned or suspended, so `active` always has a value
+    // (true when a create omits it) and cannot be removed.
+    A::new(
+        "active",
+        AttrType::Boolean,
+        "Whether the user can sign in (Dropbox: invited or active = true, suspended = false).",
+    )
+    .required(),
+    // Dropbox identifies members by e-mail: when userName is not an address (a UPN, an opaque id),
+    // the primary address in `emails` becomes the Dropbox login. Published as required so that
+    // generic clients always send one; a userName that is an address is accepted without it.
+    A::complex(
+        "emails",
+        EMAIL_SUBS,
+        "Email addresses; the primary one is the Dropbox login when userName is not an address.",
+    )
+    .multi()
+    .required(),
     A::complex("phoneNumbers", PHONE_SUBS, "Phone numbers.").multi(),
     A::complex("groups", GROUP_REF_SUBS, "Groups the user belongs to.")
         .multi()

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs scim2-tester (through scim2-cli, both from PyPI; written by others) against the bridge in demo
+# mode. Any check that does not succeed fails CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=target/ci-venv
+if [ ! -x "$venv/bin/scim2" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "scim2-cli==0.6.0"
+fi
+cargo build --quiet
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+token="ci-conformance-$RANDOM$RANDOM"
+data=$(mktemp -d)
+log="$data/bridge.log"
+SCIM_BRIDGE_LISTEN="127.0.0.1:$port" SCIM_BRIDGE_TOKEN="$token" RUST_LOG=warn \
+  ./target/debug/dropbox-scim-bridge serve --demo --data-dir "$data" >"$log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -rf "$data"' EXIT
+for _ in $(seq 1 50); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+out="$data/conformance.txt"
+set +e
+SCIM_CLI_HEADERS="Authorization: Bearer $token" \
+  "$venv/bin/scim2" --url "http://127.0.0.1:$port/scim/v2" test >"$out" 2>&1
+rc=$?
+set -e
+cat "$out"
+ok=$(grep -c '^SUCCESS' "$out" || true)
+bad=$(grep -Ec '^(ERROR|CRITICAL|WARNING)' "$out" || true)
+echo "conformance: $ok passed, $bad failed"
+if [ "$bad" -ne 0 ] || [ "$ok" -eq 0 ] || [ "$rc" -ne 0 ]; then
+  echo "--- bridge log ---"; tail -n 50 "$log"
+  exit 1
+fi

@@ -1,0 +1,67 @@
+//! Discovery endpoints (RFC 7644 section 4): what this bridge supports, exactly.
+
+use super::scim_json;
+use crate::http::AppState;
+use crate::http::error::ApiError;
+use crate::scim::error::ScimError;
+use crate::scim::schema::{
+    Capabilities, resource_type_json, resource_types_json, schema_json, schemas_json,
+    service_provider_config_json,
+};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+/// The largest page a list answers.
+pub const MAX_RESULTS: usize = 1000;
+
+/// `GET /ServiceProviderConfig`.
+pub async fn service_provider_config(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    let caps = Capabilities {
+        patch: true,
+        filter_max_results: MAX_RESULTS,
+        sort: false,
+        etag: false,
+        bulk: false,
+        change_password: false,
+    };
+    scim_json(
+        StatusCode::OK,
+        &service_provider_config_json(&s.base_url.resolve(&headers), &caps),
+    )
+}
+
+/// `GET /ResourceTypes` (a ListResponse).
+pub async fn resource_types(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    scim_json(
+        StatusCode::OK,
+        &resource_types_json(&s.base_url.resolve(&headers)),
+    )
+}
+
+/// `GET /ResourceTypes/{name}`.
+pub async fn resource_type(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    resource_type_json(&s.base_url.resolve(&headers), &name)
+        .map(|v| scim_json(StatusCode::OK, &v))
+        .ok_or_else(|| ScimError::not_found(format!("no resource type {name}")).into())
+}
+
+/// `GET /Schemas` (a ListResponse).
+pub async fn schemas(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    scim_json(StatusCode::OK, &schemas_json(&s.base_url.resolve(&headers)))
+}
+
+/// `GET /Schemas/{id}`.
+pub async fn schema(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    schema_json(&s.base_url.resolve(&headers), &id)
+        .map(|v| scim_json(StatusCode::OK, &v))
+        .ok_or_else(|| ScimError::not_found(format!("no schema {id}")).into())
+}

@@ -1,0 +1,128 @@
+//! `/Groups` handlers (RFC 7644 sections 3.3 to 3.6) over Dropbox groups.
+
+use super::discovery::MAX_RESULTS;
+use super::{created, list_body, projected, query_of, scim_json};
+use crate::http::AppState;
+use crate::http::error::ApiError;
+use crate::http::extract::{Ctx, QueryPairs, ScimJson};
+use crate::scim::list::ListQuery;
+use crate::scim::schema::group_schema;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// Whether the response will show `members`: listing a large group costs Dropbox calls, so it is
+/// skipped when `excludedAttributes=members` or `attributes` does not name it.
+fn wants_members(query: &ListQuery) -> bool {
+    let named = |list: &[String]| {
+        list.iter().any(|a| {
+            a.eq_ignore_ascii_case("members") || a.to_ascii_lowercase().starts_with("members.")
+        })
+    };
+    !named(&query.excluded_attributes) && (query.attributes.is_empty() || named(&query.attributes))
+}
+
+async fn list(s: &AppState, headers: &HeaderMap, query: ListQuery) -> Result<Response, ApiError> {
+    let page = s.bridge.list_groups(&query, wants_members(&query)).await?;
+    let base = s.base_url.resolve(headers);
+    let resources = page
+        .items
+        .iter()
+        .map(|g| projected(g.to_json(&base), group_schema(), &query))
+        .collect();
+    Ok(list_body(resources, page.total, page.start_index))
+}
+
+/// `GET /Groups` with filter, paging and projection (RFC 7644 section 3.4.2).
+pub async fn list_groups(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    pairs: QueryPairs,
+) -> Result<Response, ApiError> {
+    let query = query_of(&pairs)?;
+    list(&s, &headers, query).await
+}
+
+/// `POST /Groups/.search` (RFC 7644 section 3.4.3).
+pub async fn search_groups(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ApiError> {
+    let query = ListQuery::from_search_body(&body, MAX_RESULTS)?;
+    list(&s, &headers, query).await
+}
+
+/// `GET /Groups/{id}` (RFC 7644 section 3.4.1).
+pub async fn get_group(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    pairs: QueryPairs,
+) -> Result<Response, ApiError> {
+    let query = query_of(&pairs)?;
+    let group = s.bridge.get_group(&id, wants_members(&query)).await?;
+    let base = s.base_url.resolve(&headers);
+    Ok(scim_json(
+        StatusCode::OK,
+        &projected(group.to_json(&base), group_schema(), &query),
+    ))
+}
+
+/// `POST /Groups` (RFC 7644 section 3.3): 201 with the group and `Location`.
+pub async fn create_group(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Ctx(ctx): Ctx,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ApiError> {
+    let group = s.bridge.create_group(&ctx, body).await?;
+    Ok(created(&group.to_json(&s.base_url.resolve(&headers))))
+}
+
+/// `PUT /Groups/{id}` (RFC 7644 section 3.5.1): only the difference reaches Dropbox.
+pub async fn replace_group(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ApiError> {
+    let group = s.bridge.replace_group(&ctx, &id, body).await?;
+    Ok(scim_json(
+        StatusCode::OK,
+        &group.to_json(&s.base_url.resolve(&headers)),
+    ))
+}
+
+/// `PATCH /Groups/{id}` (RFC 7644 section 3.5.2): 204, as Entra expects; with `attributes`, 200 and
+/// the projected group.
+pub async fn patch_group(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    pairs: QueryPairs,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ApiError> {
+    let query = query_of(&pairs)?;
+    let group = s.bridge.patch_group(&ctx, &id, body).await?;
+    if query.attributes.is_empty() && query.excluded_attributes.is_empty() {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    let base = s.base_url.resolve(&headers);
+    Ok(scim_json(
+        StatusCode::OK,
+        &projected(group.to_json(&base), group_schema(), &query),
+    ))
+}
+
+/// `DELETE /Groups/{id}` (RFC 7644 section 3.6).
+pub async fn delete_group(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.bridge.delete_group(&ctx, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

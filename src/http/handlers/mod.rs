@@ -1,0 +1,68 @@
+//! Thin handlers: parse, call the bridge, render. No mapping or Dropbox code lives here.
+
+pub mod discovery;
+pub mod groups;
+pub mod ops;
+pub mod search;
+pub mod users;
+
+use super::error::{ApiError, SCIM_CONTENT_TYPE};
+use super::extract::QueryPairs;
+use crate::scim::list::{ListQuery, ListResponse};
+use crate::scim::projection::project;
+use crate::scim::schema::ResourceSchema;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+/// A SCIM JSON response with the SCIM media type.
+pub fn scim_json(status: StatusCode, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(SCIM_CONTENT_TYPE),
+    );
+    response
+}
+
+/// 201 with `Location` equal to the resource's `meta.location`.
+pub fn created(body: &Value) -> Response {
+    let mut response = scim_json(StatusCode::CREATED, body);
+    if let Some(loc) = body
+        .pointer("/meta/location")
+        .and_then(Value::as_str)
+        .and_then(|l| HeaderValue::from_str(l).ok())
+    {
+        response.headers_mut().insert(header::LOCATION, loc);
+    }
+    response
+}
+
+/// The list parameters of a query string (RFC 7644 section 3.4.2).
+pub fn query_of(pairs: &QueryPairs) -> Result<ListQuery, ApiError> {
+    Ok(ListQuery::from_pairs(
+        pairs.0.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        discovery::MAX_RESULTS,
+    )?)
+}
+
+/// Applies `attributes` / `excludedAttributes` to a rendered resource.
+pub fn projected(mut json: Value, schema: &ResourceSchema, query: &ListQuery) -> Value {
+    project(
+        &mut json,
+        schema,
+        &query.attributes,
+        &query.excluded_attributes,
+    );
+    json
+}
+
+/// A ListResponse page as the SCIM response.
+pub fn list_body(resources: Vec<Value>, total: usize, start_index: usize) -> Response {
+    let body = ListResponse {
+        total_results: total,
+        start_index,
+        resources,
+    };
+    scim_json(StatusCode::OK, &body.to_json())
+}

@@ -1,0 +1,112 @@
+//! `/Users` handlers (RFC 7644 sections 3.3 to 3.6).
+
+use super::discovery::MAX_RESULTS;
+use super::{created, list_body, projected, query_of, scim_json};
+use crate::bridge::ListPage;
+use crate::http::AppState;
+use crate::http::error::ApiError;
+use crate::http::extract::{Ctx, QueryPairs, ScimJson};
+use crate::scim::list::ListQuery;
+use crate::scim::resource::ScimUser;
+use crate::scim::schema::user_schema;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::Value;
+
+fn render(user: &ScimUser, base: &str, query: &ListQuery) -> Value {
+    projected(user.to_json(base), user_schema(), query)
+}
+
+fn list_response(page: ListPage<ScimUser>, base: &str, query: &ListQuery) -> Response {
+    let resources = page.items.iter().map(|u| render(u, base, query)).collect();
+    list_body(resources, page.total, page.start_index)
+}
+
+/// `GET /Users` with filter, paging and projection (RFC 7644 section 3.4.2).
+pub async fn list_users(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    pairs: QueryPairs,
+) -> Result<Response, ApiError> {
+    let query = query_of(&pairs)?;
+    let page = s.bridge.list_users(&query).await?;
+    Ok(list_response(page, &s.base_url.resolve(&headers), &query))
+}
+
+/// `POST /Users/.search` (RFC 7644 section 3.4.3).
+pub async fn search_users(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ApiError> {
+    let query = ListQuery::from_search_body(&body, MAX_RESULTS)?;
+    let page = s.bridge.list_users(&query).await?;
+    Ok(list_response(page, &s.base_url.resolve(&headers), &query))
+}
+
+/// `GET /Users/{id}` (RFC 7644 section 3.4.1).
+pub async fn get_user(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    pairs: QueryPairs,
+) -> Result<Response, ApiError> {
+    let query = query_of(&pairs)?;
+    let user = s.bridge.get_user(&id).await?;
+    Ok(scim_json(
+        StatusCode::OK,
+        &render(&user, &s.base_url.resolve(&headers), &query),
+    ))
+}
+
+/// `POST /Users` (RFC 7644 section 3.3): 201 with the full resource and `Location`.
+pub async fn create_user(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Ctx(ctx): Ctx,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ApiError> {
+    let user = s.bridge.create_user(&ctx, body).await?;
+    Ok(created(&user.to_json(&s.base_url.resolve(&headers))))
+}
+
+/// `PUT /Users/{id}` (RFC 7644 section 3.5.1).
+pub async fn replace_user(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ApiError> {
+    let user = s.bridge.replace_user(&ctx, &id, body).await?;
+    Ok(scim_json(
+        StatusCode::OK,
+        &user.to_json(&s.base_url.resolve(&headers)),
+    ))
+}
+
+/// `PATCH /Users/{id}` (RFC 7644 section 3.5.2): 200 with the resource.
+pub async fn patch_user(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ApiError> {
+    let user = s.bridge.patch_user(&ctx, &id, body).await?;
+    Ok(scim_json(
+        StatusCode::OK,
+        &user.to_json(&s.base_url.resolve(&headers)),
+    ))
+}
+
+/// `DELETE /Users/{id}` (RFC 7644 section 3.6): 204 under the configured policy.
+pub async fn delete_user(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.bridge.delete_user(&ctx, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
