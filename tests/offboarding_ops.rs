@@ -100,3 +100,33 @@ async fn pending_refuses_to_cancel_a_running_removal() {
         .expect("known");
     assert_eq!(row.state, RemovalState::Running);
 }
+
+#[tokio::test]
+async fn retry_reschedules_a_blocked_removal_and_refuses_others() {
+    let (_dir, url, store) = seeded().await;
+    let claimed = store
+        .claim_due("w1", Utc::now(), Duration::minutes(5), 10)
+        .await
+        .expect("claim");
+    let id = claimed[0].id.clone();
+    assert!(
+        ops::retry(&url, &id).await.is_err(),
+        "a running removal is not retried"
+    );
+    let blocked = store.block_removal(&id, "w1", "no transfer destination", Utc::now());
+    assert!(blocked.await.expect("block"));
+    ops::retry(&url, &id).await.expect("retry");
+    let old = store.get_removal(&id).await.expect("get").expect("known");
+    assert_eq!(old.state, RemovalState::Cancelled);
+    let pending = store
+        .list_removals(Some(RemovalState::Pending))
+        .await
+        .expect("list");
+    let new = pending
+        .iter()
+        .find(|r| r.scim_id == claimed[0].scim_id)
+        .expect("re-scheduled");
+    assert!(new.due_at <= Utc::now());
+    assert_eq!(new.policy, claimed[0].policy);
+    assert!(ops::retry(&url, "no-such-id").await.is_err());
+}

@@ -56,6 +56,38 @@ pub async fn pending(store_url: &str, cancel: Option<String>, json: bool) -> any
     result
 }
 
+/// Re-schedules a blocked or failed removal (by removal id) to run now with its stored policy,
+/// e.g. once the user's manager is set. Pending, running, done and cancelled ones are refused.
+pub async fn retry(store_url: &str, id: &str) -> anyhow::Result<()> {
+    let store = Store::connect(store_url)
+        .await
+        .context("cannot open the store")?;
+    let result = retry_one(&store, id).await;
+    store.close().await;
+    result
+}
+
+async fn retry_one(store: &Store, id: &str) -> anyhow::Result<()> {
+    let Some(r) = store.get_removal(id).await? else {
+        bail!("no removal with id {id}");
+    };
+    if !matches!(r.state, RemovalState::Blocked | RemovalState::Failed) {
+        bail!(
+            "removal {id} is {}; only blocked or failed ones can be retried",
+            r.state.as_str()
+        );
+    }
+    let now = Utc::now();
+    let new = store
+        .schedule_removal(&r.scim_id, &r.team_member_id, now, &r.policy, now)
+        .await?;
+    println!(
+        "re-scheduled the removal of user {} as {} (due now)",
+        r.scim_id, new.id
+    );
+    Ok(())
+}
+
 async fn list(store: &Store, json: bool) -> anyhow::Result<()> {
     let removals = store
         .list_removals(None)
