@@ -324,3 +324,32 @@ async fn an_async_removal_is_tracked_and_followed_to_completion() {
         .copied();
     assert!(polls.unwrap_or(0) >= 1);
 }
+
+#[tokio::test]
+async fn a_job_dropbox_does_not_know_is_recorded_as_failed() {
+    let env = env(true).await;
+    let now = chrono::Utc::now();
+    let track = env
+        .store
+        .track_job("dbjid:bogus", "members/remove", Some("u1"), now);
+    track.await.expect("track");
+    let job = env
+        .store
+        .get_job("dbjid:bogus")
+        .await
+        .expect("get")
+        .expect("tracked");
+    let end = env.bridge.follow_removal_job(&job).await.expect("follow");
+    assert_eq!(end, JobEnd::Failed("invalid_async_job_id".to_owned()));
+    let job = env
+        .store
+        .get_job("dbjid:bogus")
+        .await
+        .expect("get")
+        .expect("tracked");
+    assert_eq!(job.state, "failed");
+    assert!(
+        job.outcome
+            .is_some_and(|o| o.contains("invalid_async_job_id"))
+    );
+}
