@@ -41,7 +41,10 @@ async fn create_with(app: &TestApp, email: &str, headers: &[(&str, &str)]) -> (u
 
 /// GETs a path with extra headers and returns the body.
 async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> Value {
-    let mut req = app.http.get(format!("{}{path}", app.base)).bearer_auth(TOKEN);
+    let mut req = app
+        .http
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(TOKEN);
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
@@ -85,7 +88,12 @@ async fn trusted_forwarded_headers_set_location() {
     let expected = format!("https://scim.example.com/scim/v2/Users/{id}");
     assert_eq!(location, expected);
     assert_eq!(body["meta"]["location"], json!(expected));
-    let list = get_with(&app, "/Users?filter=userName%20eq%20%22fwd@example.com%22", &FORWARDED).await;
+    let list = get_with(
+        &app,
+        "/Users?filter=userName%20eq%20%22fwd@example.com%22",
+        &FORWARDED,
+    )
+    .await;
     assert_eq!(list["Resources"][0]["meta"]["location"], json!(expected));
 }
 
@@ -111,7 +119,10 @@ async fn a_hostile_forwarded_host_is_not_echoed() {
     let (status, location, _) = create_with(
         &app,
         "evil@example.com",
-        &[("x-forwarded-host", "evil.com/phish?x="), ("x-forwarded-proto", "javascript")],
+        &[
+            ("x-forwarded-host", "evil.com/phish?x="),
+            ("x-forwarded-proto", "javascript"),
+        ],
     )
     .await;
 
@@ -124,7 +135,10 @@ async fn a_hostile_forwarded_host_is_not_echoed() {
 async fn custom_path_prefix_moves_the_api_and_its_urls() {
     let app = TestApp::spawn_with(&[
         ("SCIM_BRIDGE_HTTP__PATH_PREFIX", "/dropbox/scim"),
-        ("SCIM_BRIDGE_HTTP__PUBLIC_BASE_URL", "https://proxy.example.net"),
+        (
+            "SCIM_BRIDGE_HTTP__PUBLIC_BASE_URL",
+            "https://proxy.example.net",
+        ),
     ])
     .await;
     assert!(app.base.ends_with("/dropbox/scim"), "{}", app.base);
