@@ -204,3 +204,52 @@ async fn delete_of_an_unknown_or_already_deleted_user_is_404() {
     assert_eq!(unknown, 404);
     assert_eq!(app.count("members/suspend"), 1);
 }
+
+#[tokio::test]
+async fn recreate_after_remove_recovers_the_member_when_enabled() {
+    let app = TestApp::spawn_with(&[
+        ("SCIM_BRIDGE_DEPROVISION__POLICY", "remove"),
+        ("SCIM_BRIDGE_USERS__RECOVER_RECENTLY_REMOVED", "true"),
+    ])
+    .await;
+    let id = active_user(&app, "back@example.com").await;
+    let (status, _) = app
+        .json(Method::DELETE, &format!("/Users/{id}"), None)
+        .await;
+    assert_eq!(status, 204);
+
+    let again = app
+        .create_user("back@example.com", "Dee", "Provision")
+        .await;
+
+    assert_eq!(again["id"], json!(id));
+    assert_eq!(again["active"], json!(true));
+    assert_eq!(
+        app.dropbox.emulator.calls("members/recover"),
+        vec![json!({"user": member_selector(&id)})]
+    );
+    assert_eq!(dropbox_status(&app, &id), json!("active"));
+}
+
+#[tokio::test]
+async fn recreate_within_dropbox_recovery_window_is_409_when_recovery_is_off() {
+    let app = TestApp::spawn_with(&[("SCIM_BRIDGE_DEPROVISION__POLICY", "remove")]).await;
+    let id = active_user(&app, "blocked@example.com").await;
+    let (status, _) = app
+        .json(Method::DELETE, &format!("/Users/{id}"), None)
+        .await;
+    assert_eq!(status, 204);
+
+    let (status, body) = app
+        .json(
+            Method::POST,
+            "/Users",
+            Some(json!({"userName": "blocked@example.com", "active": true})),
+        )
+        .await;
+
+    // Dropbox refuses members/add_v2 for 7 days after a removal (user_already_on_team).
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["scimType"], json!("uniqueness"));
+    assert_eq!(app.count("members/recover"), 0);
+}
