@@ -3,7 +3,7 @@
 mod common;
 
 use common::TestApp;
-use dropbox_scim_bridge::emulator::{EmulatorConfig, Fault};
+use dropbox_scim_bridge::emulator::EmulatorConfig;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -165,98 +165,6 @@ async fn licence_limit_is_a_4xx_that_says_so() {
     assert!(
         body["detail"].as_str().unwrap_or("").contains("licence"),
         "{body}"
-    );
-}
-
-#[tokio::test]
-async fn a_long_dropbox_rate_limit_is_429_with_retry_after() {
-    let app = TestApp::spawn().await;
-    let fault = Fault::RateLimitJson {
-        retry_after: 300,
-        reason_write_ops: false,
-        body_retry_after: true,
-    };
-    app.dropbox
-        .emulator
-        .inject_fault("members/add_v2", fault.clone(), 1);
-    app.dropbox
-        .emulator
-        .inject_fault("members/get_info_v2", fault, 1);
-
-    let resp = app
-        .call(
-            Method::POST,
-            "/Users",
-            user("slow@example.com", "S", "Low", None),
-        )
-        .await;
-
-    assert_eq!(resp.status().as_u16(), 429);
-    assert_eq!(resp.headers()["retry-after"], "300");
-    let body: Value = resp.json().await.expect("JSON");
-    assert_scim_error(&body, "429", None);
-}
-
-#[tokio::test]
-async fn a_short_dropbox_rate_limit_is_waited_out() {
-    let app = TestApp::spawn().await;
-    let fault = Fault::RateLimitJson {
-        retry_after: 1,
-        reason_write_ops: true,
-        body_retry_after: true,
-    };
-    app.dropbox
-        .emulator
-        .inject_fault("members/add_v2", fault, 1);
-
-    let (status, body) = app
-        .json(
-            Method::POST,
-            "/Users",
-            user("patient@example.com", "P", "At", None),
-        )
-        .await;
-
-    assert_eq!(status, 201, "{body}");
-    assert_eq!(app.count("members/add_v2"), 2);
-}
-
-#[tokio::test]
-async fn dropbox_answering_503_is_503_with_retry_after() {
-    let app = TestApp::spawn().await;
-    app.dropbox.emulator.inject_fault(
-        "members/get_info_v2",
-        Fault::Unavailable503 { retry_after: None },
-        10,
-    );
-
-    let resp = app
-        .call(Method::GET, "/Users/dbmid:AAAAsomebody", None)
-        .await;
-
-    assert_eq!(resp.status().as_u16(), 503);
-    assert!(resp.headers().contains_key("retry-after"));
-    let body: Value = resp.json().await.expect("JSON");
-    assert_scim_error(&body, "503", None);
-}
-
-#[tokio::test]
-async fn dropbox_unreachable_is_503() {
-    let app = TestApp::spawn_with(&[("SCIM_BRIDGE_DROPBOX__BASE_URL", "http://127.0.0.1:9")]).await;
-
-    let (status, body) = app
-        .json(
-            Method::POST,
-            "/Users",
-            user("nowhere@example.com", "No", "Where", None),
-        )
-        .await;
-
-    assert_eq!(status, 503, "{body}");
-    assert_scim_error(&body, "503", None);
-    assert!(
-        !body["detail"].as_str().unwrap_or("").contains("127.0.0.1"),
-        "no internals: {body}"
     );
 }
 
