@@ -241,3 +241,33 @@ async fn okta_put_with_active_false_suspends_and_unchanged_put_writes_nothing() 
     assert_eq!(app.count("members/suspend"), 1);
     assert_eq!(app.count("members/set_profile_v2"), 0);
 }
+
+#[tokio::test]
+async fn soft_deleted_invitee_can_be_deleted_and_created_again() {
+    let app = TestApp::spawn().await;
+    let created = app.create_user("soft.inv@example.com", "So", "Ft").await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let path = format!("/Users/{id}");
+    let (status, _) = app
+        .json(
+            Method::PATCH,
+            &path,
+            patch(json!([{"op": "Replace", "path": "active", "value": "False"}])),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let (status, _) = app.json(Method::DELETE, &path, None).await;
+
+    assert_eq!(status, 204);
+    assert_eq!(
+        app.count("members/remove"),
+        1,
+        "the invitation was withdrawn once"
+    );
+    let (status, _) = app.json(Method::GET, &path, None).await;
+    assert_eq!(status, 404);
+    let again = app.create_user("soft.inv@example.com", "So", "Ft").await;
+    assert_ne!(again["id"], json!(id));
+    assert_eq!(again["active"], json!(true));
+}
