@@ -263,3 +263,39 @@ async fn malformed_bodies_and_discovery_writes_are_refused() {
     assert_eq!(post_status, 405);
     assert!(app.stats().is_empty(), "{:?}", app.stats());
 }
+
+#[tokio::test]
+async fn invalid_input_is_a_precise_400_or_415_without_dropbox_calls() {
+    let app = TestApp::spawn().await;
+    let slash = Some(json!({"userName": "s@example.com", "name": {"givenName": "A/B"}}));
+    let no_email = Some(json!({"userName": "just-a-login"}));
+    let bad_filter = "/Users?filter=userName%20zz%20%22x%22";
+
+    let (slash_status, slash_body) = app.json(Method::POST, "/Users", slash).await;
+    let (login_status, login_body) = app.json(Method::POST, "/Users", no_email).await;
+    let (filter_status, filter_body) = app.json(Method::GET, bad_filter, None).await;
+    let text = app
+        .http
+        .post(format!("{}/Users", app.base))
+        .bearer_auth(common::TOKEN)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .expect("sent");
+
+    assert_eq!(slash_status, 400);
+    assert_scim_error(&slash_body, "400", Some("invalidValue"));
+    assert!(
+        slash_body["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("name.givenName")
+    );
+    assert_eq!(login_status, 400);
+    assert_scim_error(&login_body, "400", Some("invalidValue"));
+    assert_eq!(filter_status, 400);
+    assert_scim_error(&filter_body, "400", Some("invalidFilter"));
+    assert_eq!(text.status().as_u16(), 415);
+    assert!(app.stats().is_empty(), "{:?}", app.stats());
+}
