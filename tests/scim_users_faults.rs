@@ -152,3 +152,28 @@ async fn a_failed_suspend_leaves_the_user_active() {
     let (status, got) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
     assert_eq!((status, &got["active"]), (200, &json!(true)));
 }
+
+#[tokio::test]
+async fn a_dropped_add_is_looked_up_not_resent() {
+    let app = TestApp::spawn().await;
+    app.dropbox
+        .emulator
+        .inject_fault("members/add_v2", Fault::DropConnection, 1);
+
+    let (status, body) = app
+        .json(Method::POST, "/Users", user("dropped@example.com"))
+        .await;
+
+    assert_eq!(status, 503, "{body}");
+    assert_scim_error(&body, "503");
+    assert_eq!(
+        app.count("members/add_v2"),
+        1,
+        "add_v2 is never re-sent blindly"
+    );
+    assert!(app.count("members/get_info_v2") >= 1, "{:?}", app.stats());
+    let (status, _) = app
+        .json(Method::POST, "/Users", user("dropped@example.com"))
+        .await;
+    assert_eq!(status, 201, "the IdP's retry creates the user");
+}
