@@ -251,5 +251,11 @@ async fn recreate_within_dropbox_recovery_window_is_409_when_recovery_is_off() {
     // Dropbox refuses members/add_v2 for 7 days after a removal (user_already_on_team).
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["scimType"], json!("uniqueness"));
+    let detail = body["detail"].as_str().unwrap_or("");
+    assert!(detail.contains("removed less than 7 days ago"), "{detail}");
+    assert!(
+        detail.contains("users.recover_recently_removed"),
+        "{detail}"
+    );
     assert_eq!(app.count("members/recover"), 0);
 }
