@@ -173,3 +173,46 @@ async fn service_provider_config_advertises_patch_and_discovery_lists() {
     }
     assert!(app.stats().is_empty(), "{:?}", app.stats());
 }
+
+#[tokio::test]
+async fn unsupported_and_read_only_attributes_in_patch_and_put_are_ignored() {
+    let app = TestApp::spawn().await;
+    let id = id_of(&app, "ignored@example.com").await;
+    let path = format!("/Users/{id}");
+    let ops = [
+        json!({"op": "replace", "path": "locale", "value": "en-US"}),
+        json!({"op": "add", "path": "roles", "value": []}),
+        json!({"op": "Add", "path": "password", "value": "x"}),
+        json!({"op": "Add", "path": "addresses[type eq \"work\"].locality", "value": "Paris"}),
+        json!({"op": "replace", "path": "groups", "value": []}),
+        json!({"op": "replace", "path": "id", "value": "other"}),
+        json!({"op": "replace", "path": "meta.lastModified", "value": "2020-01-01T00:00:00Z"}),
+        json!({"op": "replace", "path": "urn:ietf:params:scim:schemas:extension:msft:2.0:Group:x", "value": "1"}),
+        json!({"op": "replace", "value": {"password": "x", "timezone": "Europe/Paris", "preferredLanguage": null}}),
+    ];
+
+    for op in ops {
+        let (status, body) = app
+            .json(Method::PATCH, &path, patch(json!([op.clone()])))
+            .await;
+        assert_eq!(status, 200, "{op}: {body}");
+        assert_eq!(body["id"], json!(id), "{op}");
+    }
+    let (status, body) = app
+        .json(
+            Method::PUT,
+            &path,
+            Some(json!({
+                "userName": "ignored@example.com",
+                "name": {"givenName": "Otto", "familyName": "Other"},
+                "id": "other", "locale": "en", "password": "x", "roles": [],
+                "addresses": [{"country": "NL"}], "x509Certificates": null
+            })),
+        )
+        .await;
+
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["id"], json!(id));
+    assert_eq!(app.count("members/set_profile_v2"), 0, "{:?}", app.stats());
+    assert_eq!(app.count("members/add_v2"), 1);
+}
