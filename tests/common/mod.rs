@@ -45,15 +45,23 @@ impl TestApp {
             ("SCIM_BRIDGE_LISTEN".into(), "127.0.0.1:0".into()),
             ("SCIM_BRIDGE_TOKEN".into(), TOKEN.into()),
             ("SCIM_BRIDGE_STORE__URL".into(), db),
-            ("SCIM_BRIDGE_DROPBOX__BASE_URL".into(), dropbox.base_url.clone()),
+            (
+                "SCIM_BRIDGE_DROPBOX__BASE_URL".into(),
+                dropbox.base_url.clone(),
+            ),
             ("SCIM_BRIDGE_DROPBOX__ACCESS_TOKEN".into(), token),
-            ("SCIM_BRIDGE_DROPBOX__MAX_RETRY_WAIT_SECS".into(), "2".into()),
+            (
+                "SCIM_BRIDGE_DROPBOX__MAX_RETRY_WAIT_SECS".into(),
+                "2".into(),
+            ),
         ];
         vars.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config = Config::load_from(None, vars).expect("valid test config");
         let client =
             dropbox_scim_bridge::cli::dropbox_client(&config).expect("dropbox client builds");
-        let app = Application::build(config, client).await.expect("app builds");
+        let app = Application::build(config, client)
+            .await
+            .expect("app builds");
         let base = format!("http://{}{}", app.local_addr(), app.path_prefix());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until(async move {
