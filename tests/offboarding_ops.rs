@@ -1,10 +1,7 @@
-//! The `audit` and `pending` operator commands (a binary module, compiled here from its source)
-//! against a SQLite store on a temp file: listing, cancelling by removal id or user, and refusals.
+//! The `audit` and `pending` operator commands against a SQLite store on a temp file: listing, cancelling by removal id or user, and refusals.
 
+use dropbox_scim_bridge::cli::ops;
 use dropbox_scim_bridge::store;
-
-#[path = "../src/cli/ops.rs"]
-mod ops;
 
 use chrono::{Duration, Utc};
 use store::{AuditEntry, DropboxCall, RemovalState, Store};
