@@ -14,6 +14,7 @@ mod users;
 
 pub use audit::WriteContext;
 pub use errors::BridgeError;
+pub use removal::{JobEnd, REMOVE_JOB_KIND, RemovalFailure, RemovalOutcome, TransferUsed};
 pub use users::ListPage;
 
 use crate::config::{Config, DeprovisionConfig};

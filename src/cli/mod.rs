@@ -1,6 +1,7 @@
 //! The command line: argument definitions and the dispatch to each subcommand.
 
 mod admin;
+pub mod ops;
 mod serve;
 
 pub use serve::dropbox_client;
@@ -45,6 +46,42 @@ pub enum Command {
         #[arg(long, env = "SCIM_BRIDGE_CONFIG")]
         config: Option<PathBuf>,
     },
+    /// Show the audit log of SCIM writes and the Dropbox calls they made (newest first).
+    Audit {
+        /// The TOML config file (also SCIM_BRIDGE_CONFIG); its store is read.
+        #[arg(long, env = "SCIM_BRIDGE_CONFIG")]
+        config: Option<PathBuf>,
+        /// Only entries about this SCIM id.
+        #[arg(long)]
+        user: Option<String>,
+        /// Only entries since: RFC 3339 or an age such as 30m, 24h, 7d.
+        #[arg(long)]
+        since: Option<String>,
+        /// Only entries before: RFC 3339 or an age.
+        #[arg(long)]
+        until: Option<String>,
+        /// At most this many entries.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List scheduled removals with their due time, or cancel / retry one.
+    Pending {
+        /// The TOML config file (also SCIM_BRIDGE_CONFIG); its store is read.
+        #[arg(long, env = "SCIM_BRIDGE_CONFIG")]
+        config: Option<PathBuf>,
+        /// Cancel this removal (a removal id or a SCIM user id).
+        #[arg(long, conflicts_with = "retry")]
+        cancel: Option<String>,
+        /// Schedule this blocked or failed removal again, now.
+        #[arg(long)]
+        retry: Option<String>,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Make a new IdP bearer token and the hash to put in the config.
     Token {
         /// A label for the audit log, e.g. okta or entra.
@@ -66,6 +103,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::emulator::run_standalone(listen, emulator_config_from_env()).await
         }
         Command::Check { config } => admin::check(config.as_deref()).await,
+        Command::Audit {
+            config,
+            user,
+            since,
+            until,
+            limit,
+            json,
+        } => {
+            let url = crate::config::Config::load(config.as_deref())?.store.url;
+            ops::audit(&url, user, since, until, limit, json).await
+        }
+        Command::Pending {
+            config,
+            cancel,
+            retry,
+            json,
+        } => {
+            let url = crate::config::Config::load(config.as_deref())?.store.url;
+            match retry {
+                Some(id) => ops::retry(&url, &id).await,
+                None => ops::pending(&url, cancel, json).await,
+            }
+        }
         Command::Token { name } => {
             admin::token(&name);
             Ok(())

@@ -97,13 +97,21 @@ impl Bridge {
             self.store().delete_deleted_user(&tomb.scim_id).await?;
         }
         let profile = match self.invite_member(ctx, &fields).await {
-            Err(BridgeError::Scim(e))
-                if e.status == 409 && self.settings().recover_recently_removed =>
-            {
-                match self.recover_member(ctx, email).await? {
-                    Some(p) => p,
-                    None => return Err(BridgeError::Scim(e)),
+            Err(BridgeError::Scim(e)) if e.status == 409 => {
+                let Some(removed) = self.recoverable_member(email).await? else {
+                    return Err(BridgeError::Scim(e));
+                };
+                if !self.settings().recover_recently_removed {
+                    // The IdP cannot find this user (removed members are not listed), so
+                    // "already exists" alone would leave its operator guessing.
+                    return Err(ScimError::uniqueness(
+                        "this e-mail belongs to a member removed less than 7 days ago, which Dropbox \
+                         keeps reserved for recovery: set users.recover_recently_removed = true to \
+                         restore that member, or retry after the 7 days",
+                    )
+                    .into());
                 }
+                self.recover_member(ctx, removed).await?
             }
             other => other?,
         };
@@ -122,10 +130,9 @@ impl Bridge {
         self.render(&found, true).await
     }
 
-    /// `members/recover` for a member removed less than 7 days ago, so files and groups come back.
-    async fn recover_member(
+    /// The removed member that still holds `email` and can be recovered, if any.
+    async fn recoverable_member(
         &self,
-        ctx: &WriteContext,
         email: &str,
     ) -> Result<Option<TeamMemberProfile>, BridgeError> {
         let arg = MembersGetInfoV2Arg::new(vec![UserSelectorArg::Email(email.to_owned())]);
@@ -138,10 +145,19 @@ impl Bridge {
         else {
             return Ok(None);
         };
-        if !matches!(&member.profile.status, TeamMemberStatus::Removed(r) if r.is_recoverable) {
-            return Ok(None);
-        }
-        let selector = UserSelectorArg::TeamMemberId(member.profile.team_member_id.clone());
+        Ok(
+            matches!(&member.profile.status, TeamMemberStatus::Removed(r) if r.is_recoverable)
+                .then_some(member.profile),
+        )
+    }
+
+    /// `members/recover` for a member removed less than 7 days ago, so files and groups come back.
+    async fn recover_member(
+        &self,
+        ctx: &WriteContext,
+        removed: TeamMemberProfile,
+    ) -> Result<TeamMemberProfile, BridgeError> {
+        let selector = UserSelectorArg::TeamMemberId(removed.team_member_id.clone());
         let result = self
             .dropbox()
             .members_recover(&MembersRecoverArg::new(selector.clone()))
@@ -149,9 +165,11 @@ impl Bridge {
         ctx.record("members/recover", &result);
         result.map_err(from_dropbox)?;
         self.store()
-            .delete_deleted_user(&member.profile.team_member_id)
+            .delete_deleted_user(&removed.team_member_id)
             .await?;
-        self.member_info(selector).await
+        self.member_info(selector)
+            .await?
+            .ok_or_else(|| BridgeError::Internal("recovered member not found".to_owned()))
     }
 
     /// Undoes a DELETE that has not removed the member yet: cancels the deferred removal,

@@ -1,0 +1,355 @@
+//! `remove_member_now` against the emulator over loopback: the exact `members/remove` arguments each
+//! deprovisioning policy produces, blocking without a destination, invited members and async jobs.
+
+use dropbox_scim_bridge::bridge::{Bridge, BridgeSettings, JobEnd, RemovalOutcome, TransferUsed};
+use dropbox_scim_bridge::config::{Config, DeprovisionConfig, TransferTo};
+use dropbox_scim_bridge::dropbox::team::{
+    MemberAddV2Arg, MemberAddV2Result, MembersAddV2Arg, MembersDeactivateArg, UserSelectorArg,
+};
+use dropbox_scim_bridge::dropbox::{ClientConfig, Credentials, DropboxClient, PollPolicy};
+use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig, RunningEmulator};
+use dropbox_scim_bridge::store::{Enterprise, Store, UserExtras};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+struct Env {
+    running: RunningEmulator,
+    client: DropboxClient,
+    store: Store,
+    bridge: Bridge,
+    _dir: tempfile::TempDir,
+}
+
+async fn env(remove_async: bool) -> Env {
+    let running = Emulator::spawn(EmulatorConfig {
+        remove_async,
+        ..Default::default()
+    })
+    .await
+    .expect("emulator");
+    let token = running.emulator.issue_token_all();
+    let mut config = ClientConfig::new(Credentials::AccessToken(token.into()));
+    config.base_url = running.base_url.clone();
+    config.poll = PollPolicy {
+        initial: Duration::from_millis(5),
+        max_interval: Duration::from_millis(20),
+        deadline: Duration::from_secs(10),
+    };
+    let client = DropboxClient::new(config).expect("client");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}/store.db?mode=rwc", dir.path().display());
+    let store = Store::connect(&url).await.expect("store");
+    let settings = BridgeSettings::from_config(&Config::load_from(None, vec![]).expect("config"));
+    let bridge = Bridge::new(client.clone(), store.clone(), settings);
+    Env {
+        running,
+        client,
+        store,
+        bridge,
+        _dir: dir,
+    }
+}
+
+impl Env {
+    fn removes(&self) -> Vec<Value> {
+        self.running.emulator.calls("members/remove")
+    }
+
+    async fn set_manager(&self, scim_id: &str, manager: &str) {
+        let extras = UserExtras {
+            enterprise: Some(Enterprise {
+                manager_id: Some(manager.to_owned()),
+                ..Enterprise::default()
+            }),
+            ..UserExtras::default()
+        };
+        let now = chrono::Utc::now();
+        self.store
+            .put_extras(scim_id, &extras, now)
+            .await
+            .expect("extras");
+    }
+
+    async fn suspend(&self, id: &str) {
+        let arg = MembersDeactivateArg::new(UserSelectorArg::TeamMemberId(id.to_owned()));
+        self.client.members_suspend(&arg).await.expect("suspend");
+    }
+
+    async fn invite(&self, email: &str) -> String {
+        let arg = MembersAddV2Arg::new(vec![MemberAddV2Arg::new(email.to_owned())]);
+        let items = self.client.add_members_wait(&arg).await.expect("add");
+        match items.into_iter().next() {
+            Some(MemberAddV2Result::Success(info)) => info.profile.team_member_id,
+            other => panic!("invite failed: {other:?}"),
+        }
+    }
+}
+
+fn user(id: &str) -> Value {
+    json!({".tag": "team_member_id", "team_member_id": id})
+}
+
+fn email(e: &str) -> Value {
+    json!({".tag": "email", "email": e})
+}
+
+fn transfer_policy(to: TransferTo, dest: Option<&str>) -> DeprovisionConfig {
+    DeprovisionConfig {
+        transfer_to: to,
+        transfer_dest: dest.map(str::to_owned),
+        transfer_admin: Some("admin@example.com".to_owned()),
+        ..DeprovisionConfig::default()
+    }
+}
+
+#[tokio::test]
+async fn transfer_to_a_fixed_member() {
+    let env = env(false).await;
+    let ids = env.running.emulator.seed_members(2);
+    let policy = transfer_policy(TransferTo::Member, Some("seed2@example.com"));
+    let out = env
+        .bridge
+        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .await
+        .expect("remove");
+    let dest = "seed2@example.com".to_owned();
+    assert_eq!(
+        out,
+        RemovalOutcome::Complete {
+            transfer: TransferUsed::Member(dest)
+        }
+    );
+    let expected = json!({"user": user(&ids[0]), "transfer_dest_id": email("seed2@example.com"),
+        "transfer_admin_id": email("admin@example.com")});
+    assert_eq!(env.removes(), vec![expected]);
+    let status = env.running.emulator.member(&ids[0]).expect("member")["status"][".tag"].clone();
+    assert_eq!(status, "removed");
+}
+
+#[tokio::test]
+async fn transfer_to_an_active_manager_by_member_id() {
+    let env = env(false).await;
+    let ids = env.running.emulator.seed_members(2);
+    env.set_manager(&ids[0], &ids[1]).await;
+    let policy = transfer_policy(TransferTo::Manager, Some("fallback@example.com"));
+    let out = env
+        .bridge
+        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .await
+        .expect("remove");
+    assert_eq!(
+        out,
+        RemovalOutcome::Complete {
+            transfer: TransferUsed::Manager(ids[1].clone())
+        }
+    );
+    let expected = json!({"user": user(&ids[0]), "transfer_dest_id": user(&ids[1]),
+        "transfer_admin_id": email("admin@example.com")});
+    assert_eq!(env.removes(), vec![expected]);
+}
+
+#[tokio::test]
+async fn a_suspended_manager_falls_back_to_the_configured_destination() {
+    let env = env(false).await;
+    let ids = env.running.emulator.seed_members(3);
+    env.set_manager(&ids[0], &ids[1]).await;
+    env.suspend(&ids[1]).await;
+    let policy = transfer_policy(TransferTo::Manager, Some(&ids[2]));
+    let out = env
+        .bridge
+        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .await
+        .expect("remove");
+    assert_eq!(
+        out,
+        RemovalOutcome::Complete {
+            transfer: TransferUsed::Fallback(ids[2].clone())
+        }
+    );
+    let expected = json!({"user": user(&ids[0]), "transfer_dest_id": user(&ids[2]),
+        "transfer_admin_id": email("admin@example.com")});
+    assert_eq!(env.removes(), vec![expected]);
+}
+
+#[tokio::test]
+async fn no_manager_and_no_fallback_blocks_without_calling_remove() {
+    let env = env(false).await;
+    let ids = env.running.emulator.seed_members(2);
+    let policy = transfer_policy(TransferTo::Manager, None);
+    let out = env
+        .bridge
+        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .await
+        .expect("remove");
+    assert!(
+        matches!(&out, RemovalOutcome::Blocked(r) if r.contains("transfer_dest")),
+        "{out:?}"
+    );
+    assert!(env.removes().is_empty());
+    // A manager that is not a member at all blocks the same way.
+    env.set_manager(&ids[0], "dbmid:AAAAnotamemberatall").await;
+    let out = env
+        .bridge
+        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .await
+        .expect("remove");
+    assert!(matches!(out, RemovalOutcome::Blocked(_)), "{out:?}");
+    assert!(env.removes().is_empty());
+    let status = env.running.emulator.member(&ids[0]).expect("member")["status"][".tag"].clone();
+    assert_eq!(status, "active");
+}
+
+#[tokio::test]
+async fn keep_account_without_wipe_retains_team_shares() {
+    let env = env(false).await;
+    let ids = env.running.emulator.seed_members(1);
+    let policy = DeprovisionConfig {
+        wipe_data: false,
+        keep_account: true,
+        retain_team_shares: true,
+        ..DeprovisionConfig::default()
+    };
+    let out = env
+        .bridge
+        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .await
+        .expect("remove");
+    assert_eq!(
+        out,
+        RemovalOutcome::Complete {
+            transfer: TransferUsed::None
+        }
+    );
+    let expected = json!({"user": user(&ids[0]), "wipe_data": false, "keep_account": true,
+        "retain_team_shares": true});
+    assert_eq!(env.removes(), vec![expected]);
+}
+
+#[tokio::test]
+async fn invited_members_are_removed_without_transfer_or_kept_account() {
+    let env = env(false).await;
+    let ids = env.running.emulator.seed_members(1);
+    let invitee = env.invite("newbie@example.com").await;
+    env.set_manager(&invitee, &ids[0]).await;
+    let policy = DeprovisionConfig {
+        wipe_data: false,
+        keep_account: true,
+        retain_team_shares: true,
+        ..transfer_policy(TransferTo::Manager, None)
+    };
+    let out = env
+        .bridge
+        .remove_member_now(None, &invitee, &invitee, &policy)
+        .await
+        .expect("remove");
+    assert_eq!(
+        out,
+        RemovalOutcome::Complete {
+            transfer: TransferUsed::None
+        }
+    );
+    assert_eq!(
+        env.removes(),
+        vec![json!({"user": user(&invitee), "wipe_data": false})]
+    );
+}
+
+#[tokio::test]
+async fn an_already_removed_member_is_done_without_a_second_removal() {
+    let env = env(false).await;
+    let ids = env.running.emulator.seed_members(1);
+    let policy = DeprovisionConfig::default();
+    let first = env
+        .bridge
+        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .await
+        .expect("remove");
+    assert_eq!(
+        first,
+        RemovalOutcome::Complete {
+            transfer: TransferUsed::None
+        }
+    );
+    let again = env
+        .bridge
+        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .await
+        .expect("again");
+    assert_eq!(again, RemovalOutcome::AlreadyRemoved);
+    let unknown = env
+        .bridge
+        .remove_member_now(None, "x", "dbmid:AAAAunknown", &policy)
+        .await;
+    assert_eq!(unknown.expect("unknown"), RemovalOutcome::AlreadyRemoved);
+    assert_eq!(env.removes().len(), 1);
+}
+
+#[tokio::test]
+async fn an_async_removal_is_tracked_and_followed_to_completion() {
+    let env = env(true).await;
+    let ids = env.running.emulator.seed_members(1);
+    let policy = DeprovisionConfig::default();
+    let out = env
+        .bridge
+        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .await
+        .expect("remove");
+    let RemovalOutcome::Started { job_id, transfer } = out else {
+        panic!("expected an async job, got {out:?}");
+    };
+    assert_eq!(transfer, TransferUsed::None);
+    let running = env.store.running_jobs().await.expect("jobs");
+    assert_eq!(running.len(), 1);
+    assert_eq!(running[0].job_id, job_id);
+    assert_eq!(running[0].scim_id.as_deref(), Some(ids[0].as_str()));
+    let end = env
+        .bridge
+        .follow_removal_job(&running[0])
+        .await
+        .expect("follow");
+    assert_eq!(end, JobEnd::Complete);
+    let job = env
+        .store
+        .get_job(&job_id)
+        .await
+        .expect("job")
+        .expect("known");
+    assert_eq!(job.state, "complete");
+    assert!(env.store.running_jobs().await.expect("jobs").is_empty());
+    let polls = env
+        .running
+        .emulator
+        .stats()
+        .get("members/remove/job_status/get")
+        .copied();
+    assert!(polls.unwrap_or(0) >= 1);
+}
+
+#[tokio::test]
+async fn a_job_dropbox_does_not_know_is_recorded_as_failed() {
+    let env = env(true).await;
+    let now = chrono::Utc::now();
+    let track = env
+        .store
+        .track_job("dbjid:bogus", "members/remove", Some("u1"), now);
+    track.await.expect("track");
+    let job = env
+        .store
+        .get_job("dbjid:bogus")
+        .await
+        .expect("get")
+        .expect("tracked");
+    let end = env.bridge.follow_removal_job(&job).await.expect("follow");
+    assert_eq!(end, JobEnd::Failed("invalid_async_job_id".to_owned()));
+    let job = env
+        .store
+        .get_job("dbjid:bogus")
+        .await
+        .expect("get")
+        .expect("tracked");
+    assert_eq!(job.state, "failed");
+    assert!(
+        job.outcome
+            .is_some_and(|o| o.contains("invalid_async_job_id"))
+    );
+}

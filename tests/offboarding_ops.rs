@@ -1,0 +1,129 @@
+//! The `audit` and `pending` operator commands against a SQLite store on a temp file: listing, cancelling by removal id or user, and refusals.
+
+use dropbox_scim_bridge::cli::ops;
+use dropbox_scim_bridge::store;
+
+use chrono::{Duration, Utc};
+use store::{AuditEntry, DropboxCall, RemovalState, Store};
+
+async fn seeded() -> (tempfile::TempDir, String, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}/store.db?mode=rwc", dir.path().display());
+    let store = Store::connect(&url).await.expect("store");
+    let now = Utc::now();
+    for (user, due) in [("u1", 3600), ("u2", -10)] {
+        let due = now + Duration::seconds(due);
+        store
+            .schedule_removal(user, &format!("dbmid:{user}"), due, "{}", now)
+            .await
+            .expect("schedule");
+    }
+    let entry = AuditEntry {
+        id: 0,
+        at: now - Duration::hours(2),
+        client: Some("okta".into()),
+        request_id: Some("req-1".into()),
+        operation: "DELETE /Users/u1".into(),
+        resource_type: Some("User".into()),
+        resource_id: Some("u1".into()),
+        dropbox_calls: vec![DropboxCall {
+            route: "members/suspend".into(),
+            outcome: "ok".into(),
+        }],
+        status: 204,
+        detail: None,
+    };
+    store.append_audit(&entry).await.expect("audit");
+    (dir, url, store)
+}
+
+#[tokio::test]
+async fn audit_reads_with_filters_in_both_formats() {
+    let (_dir, url, _store) = seeded().await;
+    for json in [false, true] {
+        ops::audit(&url, Some("u1".into()), Some("1d".into()), None, 10, json)
+            .await
+            .expect("audit");
+    }
+    let until = Some("2020-01-01T00:00:00Z".to_owned());
+    ops::audit(&url, None, None, until, 10, false)
+        .await
+        .expect("empty window");
+    let bad = ops::audit(&url, None, Some("yesterday".into()), None, 10, false).await;
+    assert!(bad.is_err());
+}
+
+#[tokio::test]
+async fn pending_lists_and_cancels_by_removal_id_or_user() {
+    let (_dir, url, store) = seeded().await;
+    ops::pending(&url, None, false).await.expect("table");
+    ops::pending(&url, None, true).await.expect("json");
+    let removals = store
+        .list_removals(Some(RemovalState::Pending))
+        .await
+        .expect("list");
+    let u1 = removals.iter().find(|r| r.scim_id == "u1").expect("u1");
+    ops::pending(&url, Some(u1.id.clone()), false)
+        .await
+        .expect("cancel by id");
+    ops::pending(&url, Some("u2".into()), false)
+        .await
+        .expect("cancel by user");
+    let left = store
+        .list_removals(Some(RemovalState::Pending))
+        .await
+        .expect("list");
+    assert!(left.is_empty());
+    assert!(
+        ops::pending(&url, Some("u2".into()), false).await.is_err(),
+        "nothing left to cancel"
+    );
+}
+
+#[tokio::test]
+async fn pending_refuses_to_cancel_a_running_removal() {
+    let (_dir, url, store) = seeded().await;
+    let claimed = store
+        .claim_due("w1", Utc::now(), Duration::minutes(5), 10)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    let err = ops::pending(&url, Some(claimed[0].id.clone()), false).await;
+    assert!(err.is_err_and(|e| e.to_string().contains("running")));
+    let row = store
+        .get_removal(&claimed[0].id)
+        .await
+        .expect("get")
+        .expect("known");
+    assert_eq!(row.state, RemovalState::Running);
+}
+
+#[tokio::test]
+async fn retry_reschedules_a_blocked_removal_and_refuses_others() {
+    let (_dir, url, store) = seeded().await;
+    let claimed = store
+        .claim_due("w1", Utc::now(), Duration::minutes(5), 10)
+        .await
+        .expect("claim");
+    let id = claimed[0].id.clone();
+    assert!(
+        ops::retry(&url, &id).await.is_err(),
+        "a running removal is not retried"
+    );
+    let blocked = store.block_removal(&id, "w1", "no transfer destination", Utc::now());
+    assert!(blocked.await.expect("block"));
+    ops::retry(&url, &id).await.expect("retry");
+    let old = store.get_removal(&id).await.expect("get").expect("known");
+    assert_eq!(old.state, RemovalState::Cancelled);
+    let pending = store
+        .list_removals(Some(RemovalState::Pending))
+        .await
+        .expect("list");
+    let new = pending
+        .iter()
+        .find(|r| r.scim_id == claimed[0].scim_id)
+        .expect("re-scheduled");
+    assert!(new.due_at <= Utc::now());
+    assert_eq!(new.policy, claimed[0].policy);
+    assert!(ops::retry(&url, "no-such-id").await.is_err());
+}

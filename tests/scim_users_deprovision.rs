@@ -1,0 +1,261 @@
+//! `DELETE /Users/{id}` under each deprovisioning policy, checking the exact arguments Dropbox received.
+
+mod common;
+
+use common::TestApp;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// Creates a user and lets the invitee accept, so that the member is active; returns the SCIM id.
+async fn active_user(app: &TestApp, email: &str) -> String {
+    let body = app.create_user(email, "Dee", "Provision").await;
+    let id = body["id"].as_str().expect("id").to_owned();
+    app.dropbox
+        .emulator
+        .accept_invite(&id)
+        .expect("invite accepted");
+    id
+}
+
+fn member_selector(id: &str) -> Value {
+    json!({".tag": "team_member_id", "team_member_id": id})
+}
+
+fn dropbox_status(app: &TestApp, id: &str) -> Value {
+    let member = app
+        .dropbox
+        .emulator
+        .member(id)
+        .expect("member known to Dropbox");
+    member["status"][".tag"].clone()
+}
+
+#[tokio::test]
+async fn suspend_policy_suspends_hides_and_recreate_restores_the_same_id() {
+    let app = TestApp::spawn_with(&[("SCIM_BRIDGE_DEPROVISION__POLICY", "suspend")]).await;
+    let id = active_user(&app, "sus@example.com").await;
+
+    let (status, body) = app
+        .json(Method::DELETE, &format!("/Users/{id}"), None)
+        .await;
+
+    assert_eq!(status, 204);
+    assert_eq!(body, Value::Null);
+    assert_eq!(
+        app.dropbox.emulator.calls("members/suspend"),
+        vec![json!({"user": member_selector(&id), "wipe_data": false})]
+    );
+    assert_eq!(app.count("members/remove"), 0);
+    assert_eq!(dropbox_status(&app, &id), json!("suspended"));
+    let (status, err) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
+    assert_eq!(status, 404);
+    assert_eq!(err["status"], json!("404"));
+    let (_, list) = app
+        .json(
+            Method::GET,
+            "/Users?filter=userName%20eq%20%22sus@example.com%22",
+            None,
+        )
+        .await;
+    assert_eq!(list["totalResults"], json!(0));
+
+    let again = app.create_user("sus@example.com", "Dee", "Provision").await;
+
+    assert_eq!(again["id"], json!(id));
+    assert_eq!(again["active"], json!(true));
+    assert_eq!(app.count("members/add_v2"), 1);
+    assert_eq!(
+        app.dropbox.emulator.calls("members/unsuspend"),
+        vec![json!({"user": member_selector(&id)})]
+    );
+    assert_eq!(dropbox_status(&app, &id), json!("active"));
+    let (status, _) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn suspend_policy_honours_suspend_wipe_data() {
+    let app = TestApp::spawn_with(&[("SCIM_BRIDGE_USERS__SUSPEND_WIPE_DATA", "true")]).await;
+    let id = active_user(&app, "wipe@example.com").await;
+
+    let (status, _) = app
+        .json(Method::DELETE, &format!("/Users/{id}"), None)
+        .await;
+
+    assert_eq!(status, 204);
+    // wipe_data = true is Dropbox's default, so the SDK leaves it out.
+    assert_eq!(
+        app.dropbox.emulator.calls("members/suspend"),
+        vec![json!({"user": member_selector(&id)})]
+    );
+}
+
+#[tokio::test]
+async fn remove_policy_removes_with_dropbox_defaults() {
+    let app = TestApp::spawn_with(&[("SCIM_BRIDGE_DEPROVISION__POLICY", "remove")]).await;
+    let id = active_user(&app, "rm@example.com").await;
+
+    let (status, _) = app
+        .json(Method::DELETE, &format!("/Users/{id}"), None)
+        .await;
+
+    assert_eq!(status, 204);
+    assert_eq!(
+        app.dropbox.emulator.calls("members/remove"),
+        vec![json!({"user": member_selector(&id)})]
+    );
+    assert_eq!(app.count("members/suspend"), 0);
+    assert_eq!(dropbox_status(&app, &id), json!("removed"));
+    let (status, _) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn remove_policy_keep_account_sends_keep_account_and_no_wipe() {
+    let app = TestApp::spawn_with(&[
+        ("SCIM_BRIDGE_DEPROVISION__POLICY", "remove"),
+        ("SCIM_BRIDGE_DEPROVISION__WIPE_DATA", "false"),
+        ("SCIM_BRIDGE_DEPROVISION__KEEP_ACCOUNT", "true"),
+        ("SCIM_BRIDGE_DEPROVISION__RETAIN_TEAM_SHARES", "true"),
+    ])
+    .await;
+    let id = active_user(&app, "keep@example.com").await;
+
+    let (status, _) = app
+        .json(Method::DELETE, &format!("/Users/{id}"), None)
+        .await;
+
+    assert_eq!(status, 204);
+    assert_eq!(
+        app.dropbox.emulator.calls("members/remove"),
+        vec![json!({
+            "user": member_selector(&id),
+            "wipe_data": false,
+            "keep_account": true,
+            "retain_team_shares": true
+        })]
+    );
+    let (status, _) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn suspend_then_remove_suspends_now_and_removes_nothing_yet() {
+    let app = TestApp::spawn_with(&[
+        ("SCIM_BRIDGE_DEPROVISION__POLICY", "suspend_then_remove"),
+        ("SCIM_BRIDGE_DEPROVISION__GRACE_PERIOD_SECS", "86400"),
+    ])
+    .await;
+    let id = active_user(&app, "later@example.com").await;
+
+    let (status, _) = app
+        .json(Method::DELETE, &format!("/Users/{id}"), None)
+        .await;
+
+    assert_eq!(status, 204);
+    assert_eq!(
+        app.dropbox.emulator.calls("members/suspend"),
+        vec![json!({"user": member_selector(&id), "wipe_data": false})]
+    );
+    assert_eq!(app.count("members/remove"), 0);
+    assert_eq!(dropbox_status(&app, &id), json!("suspended"));
+    let (status, _) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn deleting_an_invited_member_withdraws_the_invitation() {
+    let app = TestApp::spawn_with(&[("SCIM_BRIDGE_DEPROVISION__POLICY", "suspend")]).await;
+    let body = app.create_user("inv@example.com", "In", "Vited").await;
+    let id = body["id"].as_str().expect("id").to_owned();
+
+    let (status, _) = app
+        .json(Method::DELETE, &format!("/Users/{id}"), None)
+        .await;
+
+    assert_eq!(status, 204);
+    assert_eq!(app.count("members/suspend"), 0);
+    assert_eq!(
+        app.dropbox.emulator.calls("members/remove"),
+        vec![json!({"user": member_selector(&id)})]
+    );
+    let (status, _) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn delete_of_an_unknown_or_already_deleted_user_is_404() {
+    let app = TestApp::spawn().await;
+    let id = active_user(&app, "twice@example.com").await;
+    let (first, _) = app
+        .json(Method::DELETE, &format!("/Users/{id}"), None)
+        .await;
+    assert_eq!(first, 204);
+
+    let (again, body) = app
+        .json(Method::DELETE, &format!("/Users/{id}"), None)
+        .await;
+    let (unknown, _) = app
+        .json(Method::DELETE, "/Users/dbmid:nosuchmember", None)
+        .await;
+
+    assert_eq!(again, 404);
+    assert_eq!(body["status"], json!("404"));
+    assert_eq!(unknown, 404);
+    assert_eq!(app.count("members/suspend"), 1);
+}
+
+#[tokio::test]
+async fn recreate_after_remove_recovers_the_member_when_enabled() {
+    let app = TestApp::spawn_with(&[
+        ("SCIM_BRIDGE_DEPROVISION__POLICY", "remove"),
+        ("SCIM_BRIDGE_USERS__RECOVER_RECENTLY_REMOVED", "true"),
+    ])
+    .await;
+    let id = active_user(&app, "back@example.com").await;
+    let (status, _) = app
+        .json(Method::DELETE, &format!("/Users/{id}"), None)
+        .await;
+    assert_eq!(status, 204);
+
+    let again = app
+        .create_user("back@example.com", "Dee", "Provision")
+        .await;
+
+    assert_eq!(again["id"], json!(id));
+    assert_eq!(again["active"], json!(true));
+    assert_eq!(
+        app.dropbox.emulator.calls("members/recover"),
+        vec![json!({"user": member_selector(&id)})]
+    );
+    assert_eq!(dropbox_status(&app, &id), json!("active"));
+}
+
+#[tokio::test]
+async fn recreate_within_dropbox_recovery_window_is_409_when_recovery_is_off() {
+    let app = TestApp::spawn_with(&[("SCIM_BRIDGE_DEPROVISION__POLICY", "remove")]).await;
+    let id = active_user(&app, "blocked@example.com").await;
+    let (status, _) = app
+        .json(Method::DELETE, &format!("/Users/{id}"), None)
+        .await;
+    assert_eq!(status, 204);
+
+    let (status, body) = app
+        .json(
+            Method::POST,
+            "/Users",
+            Some(json!({"userName": "blocked@example.com", "active": true})),
+        )
+        .await;
+
+    // Dropbox refuses members/add_v2 for 7 days after a removal (user_already_on_team).
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["scimType"], json!("uniqueness"));
+    let detail = body["detail"].as_str().unwrap_or("");
+    assert!(detail.contains("removed less than 7 days ago"), "{detail}");
+    assert!(
+        detail.contains("users.recover_recently_removed"),
+        "{detail}"
+    );
+    assert_eq!(app.count("members/recover"), 0);
+}
