@@ -59,7 +59,7 @@ impl Bridge {
         }
         let mut parts = Vec::new();
         if !others.is_empty() {
-            parts.push(format!("not Dropbox team members: {}", name_ids(&others)));
+            parts.push(format!("unknown: {}", name_ids(&others)));
         }
         if !withdrawn.is_empty() {
             parts.push(format!(
@@ -69,7 +69,7 @@ impl Bridge {
             ));
         }
         ScimError::invalid_value(format!(
-            "members.value must be ids of Dropbox team members; {}",
+            "members.value must name Dropbox team members; {}",
             parts.join("; ")
         ))
         .into()
