@@ -14,7 +14,7 @@ use crate::scim::filter::{CompValue, CompareOp, Filter, matches};
 use crate::scim::list::ListQuery;
 use crate::scim::resource::{GroupRef, ScimUser};
 use crate::scim::schema::{USER_URN, user_schema};
-use crate::store::MirrorMember;
+use crate::store::{InactiveInvite, MirrorMember, UserExtras};
 use std::collections::{HashMap, HashSet};
 
 /// Page size when the IdP sends no `count`.
@@ -39,17 +39,37 @@ impl Bridge {
             }
             return Ok(page(items, query));
         }
-        let mut users = self.all_users().await?;
-        if let Some(filter) = &query.filter {
-            let schema = user_schema();
-            users.retain(|u| matches(filter, &u.to_json(""), schema));
+        let (mut candidates, extras) = self.candidates().await?;
+        candidates.sort_by(|a, b| a.key.cmp(&b.key));
+        let Some(filter) = &query.filter else {
+            // Without a filter only the requested window is rendered: an Okta import of N users
+            // in pages of 100 parses each mirrored profile once, not once per page.
+            let total = candidates.len();
+            let window = query.window(total, DEFAULT_COUNT);
+            let mut items = Vec::with_capacity(window.len());
+            for c in &candidates[window] {
+                items.push(c.render(&extras)?);
+            }
+            return Ok(ListPage {
+                items,
+                total,
+                start_index: query.start_index.max(1),
+            });
+        };
+        let schema = user_schema();
+        let mut users = Vec::new();
+        for c in &candidates {
+            let user = c.render(&extras)?;
+            if matches(filter, &user.to_json(""), schema) {
+                users.push(user);
+            }
         }
         Ok(page(users, query))
     }
 
-    /// Every user the IdP can see: mirrored members (less deleted ones) plus deactivated invitations,
-    /// ordered by `userName` so that consecutive pages are stable.
-    async fn all_users(&self) -> Result<Vec<ScimUser>, BridgeError> {
+    /// Every user the IdP can see, unrendered: mirrored members (less deleted ones) plus deactivated
+    /// invitations, each with the `userName` it sorts by, and the extras of all of them.
+    async fn candidates(&self) -> Result<(Vec<Candidate>, HashMap<String, UserExtras>), BridgeError> {
         self.ensure_mirror_fresh().await?;
         let store = self.store();
         let rows = store.mirror_all().await?;
@@ -65,46 +85,40 @@ impl Bridge {
             .into_iter()
             .map(|(scim, member)| (member, scim))
             .collect();
+        let invites = store.list_inactive_invites().await?;
+        let mut ids: Vec<String> = Vec::with_capacity(rows.len() + invites.len());
         let mut members = Vec::with_capacity(rows.len());
         for row in rows {
-            let profile: TeamMemberProfile = serde_json::from_str(&row.profile)
-                .map_err(|e| BridgeError::Internal(format!("mirror row unreadable: {e}")))?;
             let scim_id = alias_of
                 .get(&row.team_member_id)
                 .cloned()
                 .unwrap_or_else(|| row.team_member_id.clone());
             if !deleted.contains(&scim_id) {
-                members.push((scim_id, profile));
+                ids.push(scim_id.clone());
+                members.push((scim_id, row));
             }
         }
-        let invites = store.list_inactive_invites().await?;
-        let mut ids: Vec<String> = members.iter().map(|(id, _)| id.clone()).collect();
         ids.extend(invites.iter().map(|i| i.scim_id.clone()));
         let extras = store.get_extras_many(&ids).await?;
-        let mut users: Vec<ScimUser> = members
-            .iter()
-            .map(|(id, p)| {
-                let mut u = user_from_member(id, p, extras.get(id));
-                u.groups = p
-                    .groups
-                    .iter()
-                    .map(|g| GroupRef {
-                        value: g.clone(),
-                        display: None,
-                    })
-                    .collect();
-                u
+        let user_name = |id: &str, fallback: &str| {
+            extras
+                .get(id)
+                .and_then(|x| x.user_name.as_deref())
+                .unwrap_or(fallback)
+                .to_lowercase()
+        };
+        let mut out: Vec<Candidate> = members
+            .into_iter()
+            .map(|(id, row)| Candidate {
+                key: (user_name(&id, &row.email_lower), id.clone()),
+                source: Source::Member(id, row.profile),
             })
             .collect();
-        users.extend(
-            invites
-                .iter()
-                .map(|i| user_from_invite(i, extras.get(&i.scim_id))),
-        );
-        users.sort_by(|a, b| {
-            (a.user_name.to_lowercase(), &a.id).cmp(&(b.user_name.to_lowercase(), &b.id))
-        });
-        Ok(users)
+        out.extend(invites.into_iter().map(|inv| Candidate {
+            key: (user_name(&inv.scim_id, &inv.email), inv.scim_id.clone()),
+            source: Source::Invite(inv),
+        }));
+        Ok((out, extras))
     }
 
     /// Refreshes the mirror from `members/list_v2` when it is missing or older than the configured age.
@@ -241,5 +255,40 @@ fn exact_selector(filter: &Filter) -> Option<Exact> {
         "externalid" => Some(Exact::Selector(UserSelectorArg::ExternalId(value.clone()))),
         "id" => Some(Exact::Id(value.clone())),
         _ => None,
+    }
+}
+
+/// A user found for a listing, rendered only when it is in the page or a filter needs it.
+struct Candidate {
+    key: (String, String),
+    source: Source,
+}
+
+enum Source {
+    /// A mirrored member: SCIM id and the profile JSON.
+    Member(String, String),
+    /// A deactivated invitation.
+    Invite(InactiveInvite),
+}
+
+impl Candidate {
+    fn render(&self, extras: &HashMap<String, UserExtras>) -> Result<ScimUser, BridgeError> {
+        Ok(match &self.source {
+            Source::Member(id, json) => {
+                let profile: TeamMemberProfile = serde_json::from_str(json)
+                    .map_err(|e| BridgeError::Internal(format!("mirror row unreadable: {e}")))?;
+                let mut user = user_from_member(id, &profile, extras.get(id));
+                user.groups = profile
+                    .groups
+                    .iter()
+                    .map(|g| GroupRef {
+                        value: g.clone(),
+                        display: None,
+                    })
+                    .collect();
+                user
+            }
+            Source::Invite(inv) => user_from_invite(inv, extras.get(&inv.scim_id)),
+        })
     }
 }

@@ -131,7 +131,9 @@ fn at_path(
         (Some(filter), sub) => filtered(kind, def, filter, sub.as_deref(), value, container)?,
     }
     tidy(def, container);
-    if def.required && container.get(def.name).is_none_or(Value::is_null) {
+    // Multi-valued attributes published as required (`emails`: a login address must exist somewhere)
+    // may still be emptied; the bridge checks that an address remains, in userName or emails.
+    if def.required && !def.multi_valued && container.get(def.name).is_none_or(Value::is_null) {
         return Err(ScimError::invalid_value(format!(
             "{} is required and cannot be removed",
             def.name
