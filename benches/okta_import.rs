@@ -27,7 +27,10 @@ async fn main() -> anyhow::Result<()> {
             "SCIM_BRIDGE_STORE__URL".to_owned(),
             format!("sqlite://{}/b.sqlite?mode=rwc", dir.path().display()),
         ),
-        ("SCIM_BRIDGE_DROPBOX__BASE_URL".to_owned(), dropbox.base_url.clone()),
+        (
+            "SCIM_BRIDGE_DROPBOX__BASE_URL".to_owned(),
+            dropbox.base_url.clone(),
+        ),
         (
             "SCIM_BRIDGE_DROPBOX__ACCESS_TOKEN".to_owned(),
             dropbox.emulator.issue_token_all(),
@@ -71,10 +74,16 @@ async fn main() -> anyhow::Result<()> {
         first_page.unwrap_or_default(),
         elapsed / pages.max(1)
     );
-    println!("  dropbox list calls {lists}  all dropbox calls {}", stats.values().sum::<u64>());
+    println!(
+        "  dropbox list calls {lists}  all dropbox calls {}",
+        stats.values().sum::<u64>()
+    );
     if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
         if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM")) {
-            println!("  peak RSS (bridge + emulator in one process) {}", line.trim_start_matches("VmHWM:").trim());
+            println!(
+                "  peak RSS (bridge + emulator in one process) {}",
+                line.trim_start_matches("VmHWM:").trim()
+            );
         }
     }
     Ok(())

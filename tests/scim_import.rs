@@ -17,7 +17,12 @@ async fn okta_import_of_5000_members_costs_n_over_1000_list_calls() {
         &[],
     )
     .await;
-    let seeded: HashSet<String> = app.dropbox.emulator.seed_members(5000).into_iter().collect();
+    let seeded: HashSet<String> = app
+        .dropbox
+        .emulator
+        .seed_members(5000)
+        .into_iter()
+        .collect();
     let mut seen = Vec::new();
     let mut start = 1;
     let total = loop {
@@ -32,7 +37,11 @@ async fn okta_import_of_5000_members_costs_n_over_1000_list_calls() {
         let resources = body["Resources"].as_array().expect("Resources").clone();
         assert_eq!(body["startIndex"], start);
         assert_eq!(body["itemsPerPage"], resources.len());
-        seen.extend(resources.iter().map(|r| r["id"].as_str().expect("id").to_owned()));
+        seen.extend(
+            resources
+                .iter()
+                .map(|r| r["id"].as_str().expect("id").to_owned()),
+        );
         let total = body["totalResults"].as_u64().expect("totalResults") as usize;
         start += 100;
         if start > total {
@@ -44,7 +53,10 @@ async fn okta_import_of_5000_members_costs_n_over_1000_list_calls() {
     assert_eq!(seen.len(), total, "no member repeated or missing");
     let unique: HashSet<&String> = seen.iter().collect();
     assert_eq!(unique.len(), total, "no member repeated");
-    assert!(seeded.iter().all(|id| unique.contains(id)), "every seeded member listed");
+    assert!(
+        seeded.iter().all(|id| unique.contains(id)),
+        "every seeded member listed"
+    );
     let list_calls = app.count("members/list_v2") + app.count("members/list/continue_v2");
     assert!(
         list_calls <= 5000 / 1000 + 2,
@@ -60,7 +72,11 @@ async fn pages_keep_one_order_across_requests() {
         let app = &app;
         async move {
             let (_, body) = app
-                .json(Method::GET, &format!("/Users?startIndex={start}&count=50"), None)
+                .json(
+                    Method::GET,
+                    &format!("/Users?startIndex={start}&count=50"),
+                    None,
+                )
                 .await;
             body["Resources"]
                 .as_array()

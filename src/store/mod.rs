@@ -13,6 +13,7 @@ mod extras;
 mod invites;
 mod jobs;
 mod mirror;
+mod pending_groups;
 mod removals;
 
 pub use audit::{AuditEntry, AuditQuery, DropboxCall};

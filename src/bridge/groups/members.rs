@@ -15,8 +15,6 @@ use crate::scim::error::ScimError;
 /// What a membership change needs to know of one team member.
 #[derive(Debug, Clone)]
 pub(super) struct TeamMember {
-    /// The member's e-mail.
-    pub email: String,
     /// The ids of the groups the member belongs to.
     pub groups: Vec<String>,
 }
@@ -103,17 +101,36 @@ impl Bridge {
                     if matches!(p.status, TeamMemberStatus::Removed(_)) {
                         continue;
                     }
-                    found.insert(
-                        p.team_member_id.clone(),
-                        TeamMember {
-                            email: p.email,
-                            groups: p.groups,
-                        },
-                    );
+                    found.insert(p.team_member_id.clone(), TeamMember { groups: p.groups });
                 }
             }
         }
+        // Users deactivated before accepting their invitation are not in Dropbox, but they are
+        // users the IdP may put in groups: the bridge holds those memberships itself.
+        let invitees = self.invitee_ids().await?;
+        let missing: Vec<&String> = ids
+            .iter()
+            .copied()
+            .filter(|id| !found.contains_key(*id))
+            .collect();
+        for id in missing {
+            if invitees.contains(id) {
+                let groups = self.store().pending_groups_of(id).await?;
+                found.insert(id.clone(), TeamMember { groups });
+            }
+        }
         Ok(found)
+    }
+
+    /// The SCIM ids of users deactivated while invited.
+    pub(super) async fn invitee_ids(&self) -> Result<BTreeSet<String>, BridgeError> {
+        Ok(self
+            .store()
+            .list_inactive_invites()
+            .await?
+            .into_iter()
+            .map(|i| i.scim_id)
+            .collect())
     }
 
     /// Looks up `ids` and fails with 400 naming those that are not team members.
@@ -141,7 +158,14 @@ impl Bridge {
         add: &BTreeSet<String>,
         remove: &BTreeSet<String>,
     ) -> Result<(), BridgeError> {
-        let add: Vec<String> = add.iter().cloned().collect();
+        let invitees = self.invitee_ids().await?;
+        for id in add.intersection(&invitees) {
+            self.store().add_pending_membership(gid, id).await?;
+        }
+        for id in remove.intersection(&invitees) {
+            self.store().remove_pending_membership(gid, id).await?;
+        }
+        let add: Vec<String> = add.difference(&invitees).cloned().collect();
         for chunk in add.chunks(BATCH) {
             if let Err(e) = self.add_batch(ctx, gid, chunk).await {
                 if !e.has_tag("duplicate_user") {
@@ -164,7 +188,7 @@ impl Bridge {
                 }
             }
         }
-        let remove: Vec<String> = remove.iter().cloned().collect();
+        let remove: Vec<String> = remove.difference(&invitees).cloned().collect();
         for chunk in remove.chunks(BATCH) {
             if let Err(e) = self.remove_batch(ctx, gid, chunk).await {
                 if !e.has_tag("member_not_in_group") {

@@ -15,6 +15,7 @@
 //!   the answer. A replace of the member list (or PUT) lists the group instead of looking members up.
 //! * DELETE: `groups/get_info`, `groups/delete` (+ `groups/job_status/get` polls when asynchronous).
 
+mod held;
 mod members;
 mod patch;
 mod plan;
@@ -146,10 +147,12 @@ fn selector(id: &str) -> GroupSelector {
     GroupSelector::GroupId(id.to_owned())
 }
 
+/// Members are returned as `value`, `$ref` and `type`. `display` (read-only, optional in RFC 7643) is
+/// left out: IdPs match members by `value`, and a client reading back what it wrote sees no change.
 fn to_member(m: &GroupMemberInfo) -> Member {
     Member {
         value: m.profile.team_member_id.clone(),
-        display: Some(m.profile.email.clone()),
+        display: None,
         kind: Some("User".to_owned()),
     }
 }
@@ -229,6 +232,14 @@ impl Bridge {
             record(ctx, "groups/members/list/continue", &res);
             page = res.map_err(from_dropbox)?;
             out.extend(page.members.iter().map(to_member));
+        }
+        // Memberships held for users deactivated while invited (not in Dropbox).
+        for scim_id in self.store().pending_members_of_group(id).await? {
+            out.push(Member {
+                value: scim_id,
+                display: None,
+                kind: Some("User".to_owned()),
+            });
         }
         Ok(out)
     }

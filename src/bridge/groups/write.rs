@@ -42,7 +42,7 @@ impl Bridge {
             .iter()
             .map(|m| map.dropbox(&m.value))
             .collect();
-        let found = self.require_members(Some(ctx), &ids).await?;
+        self.require_members(Some(ctx), &ids).await?;
         let mut arg = GroupCreateArg::new(wanted.display_name.clone())
             .with_group_management_type(GroupManagementType::CompanyManaged);
         if let Some(x) = &wanted.external_id {
@@ -72,7 +72,7 @@ impl Bridge {
             .iter()
             .map(|m| crate::scim::resource::Member {
                 value: m.value.clone(),
-                display: found.get(&map.dropbox(&m.value)).map(|t| t.email.clone()),
+                display: None,
                 kind: Some("User".to_owned()),
             });
         let mut seen = BTreeSet::new();
@@ -162,13 +162,13 @@ impl Bridge {
             let res = self.dropbox().groups_delete_wait(&selector(id)).await;
             record(Some(ctx), "groups/delete", &res);
             match res {
-                Ok(()) => Ok(()),
+                Ok(()) => {}
                 // The group existed a moment ago: a retried deletion that succeeded unseen.
-                Err(e) if e.has_tag("group_not_found") || e.has_tag("group_already_deleted") => {
-                    Ok(())
-                }
-                Err(e) => Err(from_dropbox(e)),
+                Err(e) if e.has_tag("group_not_found") || e.has_tag("group_already_deleted") => {}
+                Err(e) => return Err(from_dropbox(e)),
             }
+            self.store().clear_pending_memberships_of_group(id).await?;
+            Ok(())
         }
         .await;
         self.audited(ctx, Some(id), result, 204).await

@@ -142,6 +142,9 @@ impl Bridge {
         let arg = MembersRemoveArg::new(UserSelectorArg::TeamMemberId(
             profile.team_member_id.clone(),
         ));
+        // Dropbox drops the memberships with the invitation; the bridge holds them until re-invitation.
+        self.hold_memberships(ctx, &scim_id, &profile.groups)
+            .await?;
         let result = self.dropbox().remove_member_wait(&arg).await;
         ctx.record("members/remove", &result);
         result.map_err(from_dropbox)?;
@@ -174,6 +177,8 @@ impl Bridge {
                 .set_alias(&invite.scim_id, &profile.team_member_id, chrono::Utc::now())
                 .await?;
             store.delete_inactive_invite(&invite.scim_id).await?;
+            self.restore_memberships(ctx, &invite.scim_id, &profile.team_member_id)
+                .await?;
             self.mirror_member(&profile).await?;
             return Ok(Found::Member {
                 scim_id: invite.scim_id,

@@ -35,6 +35,9 @@ impl Bridge {
                 store.delete_inactive_invite(&inv.scim_id).await?;
                 store.delete_extras(&inv.scim_id).await?;
                 store.delete_alias(&inv.scim_id).await?;
+                store
+                    .clear_pending_memberships_of_user(&inv.scim_id)
+                    .await?;
                 return Ok(());
             }
             Found::Member { scim_id, profile } => (scim_id, *profile),
@@ -47,6 +50,7 @@ impl Bridge {
             store.delete_inactive_invite(&scim_id).await?;
             store.delete_extras(&scim_id).await?;
             store.delete_alias(&scim_id).await?;
+            store.clear_pending_memberships_of_user(&scim_id).await?;
             return Ok(());
         }
         let policy = self.settings().deprovision.clone();

@@ -69,7 +69,9 @@ impl Bridge {
 
     /// Every user the IdP can see, unrendered: mirrored members (less deleted ones) plus deactivated
     /// invitations, each with the `userName` it sorts by, and the extras of all of them.
-    async fn candidates(&self) -> Result<(Vec<Candidate>, HashMap<String, UserExtras>), BridgeError> {
+    async fn candidates(
+        &self,
+    ) -> Result<(Vec<Candidate>, HashMap<String, UserExtras>), BridgeError> {
         self.ensure_mirror_fresh().await?;
         let store = self.store();
         let rows = store.mirror_all().await?;

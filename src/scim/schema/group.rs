@@ -11,7 +11,7 @@ const MEMBER_SUBS: &[A] = &[
     A::string("display", "The member's display name.").read_only(),
     A::new("$ref", AttrType::Reference, "The member's URI.")
         .refs(&["User"])
-        .read_only(),
+        .immutable(),
     A::string("type", "The member's resource type.").canonical(&["User"]),
 ];
 

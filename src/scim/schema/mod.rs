@@ -198,6 +198,11 @@ impl AttributeDef {
         self.mutability = Mutability::ReadOnly;
         self
     }
+    /// Marks the attribute immutable (set on add, never changed).
+    pub const fn immutable(mut self) -> Self {
+        self.mutability = Mutability::Immutable;
+        self
+    }
     /// Sets when the attribute is returned.
     pub const fn returned(mut self, r: Returned) -> Self {
         self.returned = r;

@@ -82,7 +82,13 @@ const USER_ATTRS: &[A] = &[
     )
     .required()
     .unique(),
-    A::complex("name", NAME_SUBS, "The components of the user's name."),
+    // Dropbox always holds a given name and surname and cannot clear them, so `name` is never absent.
+    A::complex(
+        "name",
+        NAME_SUBS,
+        "The components of the user's name (Dropbox keeps a name; it cannot be removed).",
+    )
+    .required(),
     A::string("displayName", "The name displayed to end users."),
     A::string("title", "The user's title."),
     // A Dropbox member is always either provisioned or suspended, so `active` always has a value
