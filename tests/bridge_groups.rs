@@ -51,11 +51,13 @@ async fn okta_group_push_rename_and_membership() {
         .await
         .expect("add");
     assert_eq!(g.members.len(), 2);
-    assert!(g.members.iter().all(|m| {
-        m.display
-            .as_deref()
-            .is_some_and(|d| d.ends_with("@example.com"))
-    }));
+    // `display` is not echoed (it is optional and read-only); members are identified by value.
+    assert!(g.members.iter().all(|m| m.display.is_none()));
+    let mut values: Vec<&str> = g.members.iter().map(|m| m.value.as_str()).collect();
+    values.sort_unstable();
+    let mut expected = vec![ids[0].as_str(), ids[1].as_str()];
+    expected.sort_unstable();
+    assert_eq!(values, expected);
 
     let remove =
         patch(json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", ids[0])}]));
