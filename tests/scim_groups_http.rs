@@ -196,14 +196,14 @@ async fn a_deactivated_invitee_is_held_in_the_group_and_joins_on_reactivation() 
     let (status, group) = app.json(Method::POST, "/Groups", Some(body)).await;
     assert_eq!(status, 201, "{group}");
     let gid = group["id"].as_str().expect("id").to_owned();
-    assert_eq!(member_values(&group), [uid.clone()]);
+    assert_eq!(member_values(&group), vec![uid.clone()]);
     assert_eq!(
         app.count("groups/members/add"),
         0,
         "Dropbox cannot hold an invitee whose invitation was withdrawn"
     );
     let (_, group) = app.json(Method::GET, &format!("/Groups/{gid}"), None).await;
-    assert_eq!(member_values(&group), [uid.clone()]);
+    assert_eq!(member_values(&group), vec![uid.clone()]);
 
     let ops = json!([{"op": "replace", "path": "active", "value": true}]);
     let (status, user) = app
@@ -217,7 +217,7 @@ async fn a_deactivated_invitee_is_held_in_the_group_and_joins_on_reactivation() 
     let (_, group) = app.json(Method::GET, &format!("/Groups/{gid}"), None).await;
     assert_eq!(
         member_values(&group),
-        [uid.clone()],
+        vec![uid.clone()],
         "listed once, now from Dropbox"
     );
 }
