@@ -70,8 +70,26 @@ async fn read_only_attributes_in_a_create_are_ignored() {
         body["meta"]["location"],
         json!(format!("{}/Users/{id}", app.base))
     );
+    // `groups` is read-only: the client's group is ignored; only Dropbox's own (Everyone) is listed.
     let groups = body.get("groups").cloned().unwrap_or(json!([]));
-    assert_eq!(groups, json!([]), "groups are read-only on a User: {body}");
+    let names: Vec<&str> = groups
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| g["display"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        names,
+        ["Everyone"],
+        "groups are read-only on a User: {body}"
+    );
+    assert!(
+        groups
+            .as_array()
+            .expect("groups")
+            .iter()
+            .all(|g| g["value"] != "some-group")
+    );
 }
 
 #[tokio::test]
