@@ -133,7 +133,7 @@ impl Bridge {
             Found::Member { scim_id, profile } => {
                 let mut user = user_from_member(scim_id, profile, extras.as_ref());
                 if with_groups {
-                    user.groups = self.groups_of_member(&profile.team_member_id).await?;
+                    user.groups = self.group_refs(&profile.groups).await?;
                 }
                 user
             }
