@@ -52,12 +52,7 @@ impl Application {
 
     /// Serves until SIGINT/SIGTERM; in-flight requests finish, background work stops at a safe point.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let workers = self.state.start_background_work();
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
-        workers.stop().await;
-        Ok(())
+        self.run_until(shutdown_signal()).await
     }
 
     /// Serves until `stop` resolves (tests use this instead of signals).

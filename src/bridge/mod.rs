@@ -96,11 +96,6 @@ impl Bridge {
         &self.inner.settings
     }
 
-    /// The settings this bridge runs with.
-    pub fn settings_ref(&self) -> &BridgeSettings {
-        &self.inner.settings
-    }
-
     /// Access to the Dropbox client for background workers.
     pub fn dropbox_client(&self) -> &DropboxClient {
         &self.inner.dropbox

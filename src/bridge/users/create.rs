@@ -164,9 +164,9 @@ impl Bridge {
             .await;
         ctx.record("members/recover", &result);
         result.map_err(from_dropbox)?;
-        self.store()
-            .delete_deleted_user(&removed.team_member_id)
-            .await?;
+        // A tombstone is keyed by the SCIM id, which differs from the member id after a re-invitation.
+        let scim_id = self.scim_id_of(&removed.team_member_id).await?;
+        self.store().delete_deleted_user(&scim_id).await?;
         self.member_info(selector)
             .await?
             .ok_or_else(|| BridgeError::Internal("recovered member not found".to_owned()))
