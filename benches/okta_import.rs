@@ -37,7 +37,7 @@ async fn main() -> anyhow::Result<()> {
         ),
     ];
     let config = Config::load_from(None, vars)?;
-    let client = dropbox_scim_bridge::cli::dropbox_client(&config)?;
+    let client = dropbox_scim_bridge::dropbox::DropboxClient::from_config(&config)?;
     let app = Application::build(config, client).await?;
     let base = format!("http://{}{}", app.local_addr(), app.path_prefix());
     tokio::spawn(app.run_until(std::future::pending()));

@@ -1,6 +1,6 @@
 //! The `audit` and `pending` operator commands against a SQLite store on a temp file: listing, cancelling by removal id or user, and refusals.
 
-use dropbox_scim_bridge::cli::ops;
+use dropbox_scim_bridge::cli::{audit, pending};
 use dropbox_scim_bridge::store;
 
 use chrono::{Duration, Utc};
@@ -41,32 +41,32 @@ async fn seeded() -> (tempfile::TempDir, String, Store) {
 async fn audit_reads_with_filters_in_both_formats() {
     let (_dir, url, _store) = seeded().await;
     for json in [false, true] {
-        ops::audit(&url, Some("u1".into()), Some("1d".into()), None, 10, json)
+        audit::audit(&url, Some("u1".into()), Some("1d".into()), None, 10, json)
             .await
             .expect("audit");
     }
     let until = Some("2020-01-01T00:00:00Z".to_owned());
-    ops::audit(&url, None, None, until, 10, false)
+    audit::audit(&url, None, None, until, 10, false)
         .await
         .expect("empty window");
-    let bad = ops::audit(&url, None, Some("yesterday".into()), None, 10, false).await;
+    let bad = audit::audit(&url, None, Some("yesterday".into()), None, 10, false).await;
     assert!(bad.is_err());
 }
 
 #[tokio::test]
 async fn pending_lists_and_cancels_by_removal_id_or_user() {
     let (_dir, url, store) = seeded().await;
-    ops::pending(&url, None, false).await.expect("table");
-    ops::pending(&url, None, true).await.expect("json");
+    pending::pending(&url, None, false).await.expect("table");
+    pending::pending(&url, None, true).await.expect("json");
     let removals = store
         .list_removals(Some(RemovalState::Pending))
         .await
         .expect("list");
     let u1 = removals.iter().find(|r| r.scim_id == "u1").expect("u1");
-    ops::pending(&url, Some(u1.id.clone()), false)
+    pending::pending(&url, Some(u1.id.clone()), false)
         .await
         .expect("cancel by id");
-    ops::pending(&url, Some("u2".into()), false)
+    pending::pending(&url, Some("u2".into()), false)
         .await
         .expect("cancel by user");
     let left = store
@@ -75,7 +75,9 @@ async fn pending_lists_and_cancels_by_removal_id_or_user() {
         .expect("list");
     assert!(left.is_empty());
     assert!(
-        ops::pending(&url, Some("u2".into()), false).await.is_err(),
+        pending::pending(&url, Some("u2".into()), false)
+            .await
+            .is_err(),
         "nothing left to cancel"
     );
 }
@@ -88,7 +90,7 @@ async fn pending_refuses_to_cancel_a_running_removal() {
         .await
         .expect("claim");
     assert_eq!(claimed.len(), 1);
-    let err = ops::pending(&url, Some(claimed[0].id.clone()), false).await;
+    let err = pending::pending(&url, Some(claimed[0].id.clone()), false).await;
     assert!(err.is_err_and(|e| e.to_string().contains("running")));
     let row = store
         .get_removal(&claimed[0].id)
@@ -107,12 +109,12 @@ async fn retry_reschedules_a_blocked_removal_and_refuses_others() {
         .expect("claim");
     let id = claimed[0].id.clone();
     assert!(
-        ops::retry(&url, &id).await.is_err(),
+        pending::retry(&url, &id).await.is_err(),
         "a running removal is not retried"
     );
     let blocked = store.block_removal(&id, "w1", "no transfer destination", Utc::now());
     assert!(blocked.await.expect("block"));
-    ops::retry(&url, &id).await.expect("retry");
+    pending::retry(&url, &id).await.expect("retry");
     let old = store.get_removal(&id).await.expect("get").expect("known");
     assert_eq!(old.state, RemovalState::Cancelled);
     let pending = store
@@ -125,5 +127,5 @@ async fn retry_reschedules_a_blocked_removal_and_refuses_others() {
         .expect("re-scheduled");
     assert!(new.due_at <= Utc::now());
     assert_eq!(new.policy, claimed[0].policy);
-    assert!(ops::retry(&url, "no-such-id").await.is_err());
+    assert!(pending::retry(&url, "no-such-id").await.is_err());
 }

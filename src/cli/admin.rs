@@ -1,7 +1,8 @@
 //! Operator subcommands: `token` and `check`.
 
 use crate::config::Config;
-use crate::http::auth::{generate_token, token_hash_hex};
+use crate::dropbox::DropboxClient;
+use crate::tokens::{generate_token, token_hash_hex};
 use std::path::Path;
 
 /// Prints a new token and the config lines that accept it; only the hash belongs in the config.
@@ -23,7 +24,7 @@ pub async fn check(path: Option<&Path>) -> anyhow::Result<()> {
         println!("warning: no IdP token configured; `serve` will refuse to start");
     }
     config.dropbox_credentials_complete()?;
-    let client = crate::cli::serve::dropbox_client(&config)?;
+    let client = DropboxClient::from_config(&config)?;
     let admin = client
         .token_get_authenticated_admin()
         .await

@@ -1,10 +1,10 @@
 //! The command line: argument definitions and the dispatch to each subcommand.
 
 mod admin;
-pub mod ops;
+pub mod audit;
+pub mod pending;
 mod serve;
-
-pub use serve::dropbox_client;
+mod table;
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -112,7 +112,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             json,
         } => {
             let url = crate::config::Config::load(config.as_deref())?.store.url;
-            ops::audit(&url, user, since, until, limit, json).await
+            audit::audit(&url, user, since, until, limit, json).await
         }
         Command::Pending {
             config,
@@ -122,8 +122,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let url = crate::config::Config::load(config.as_deref())?.store.url;
             match retry {
-                Some(id) => ops::retry(&url, &id).await,
-                None => ops::pending(&url, cancel, json).await,
+                Some(id) => pending::retry(&url, &id).await,
+                None => pending::pending(&url, cancel, json).await,
             }
         }
         Command::Token { name } => {

@@ -2,11 +2,10 @@
 
 use crate::app::Application;
 use crate::config::Config;
-use crate::dropbox::{ClientConfig, Credentials, DropboxClient};
+use crate::dropbox::DropboxClient;
 use crate::emulator::{Emulator, EmulatorConfig};
 use secrecy::SecretString;
 use std::path::Path;
-use std::time::Duration;
 
 /// Production mode: everything from the config file and the environment.
 pub async fn serve(path: Option<&Path>) -> anyhow::Result<()> {
@@ -18,7 +17,7 @@ pub async fn serve(path: Option<&Path>) -> anyhow::Result<()> {
         );
     }
     config.dropbox_credentials_complete()?;
-    let client = dropbox_client(&config)?;
+    let client = DropboxClient::from_config(&config)?;
     let app = Application::build(config, client).await?;
     tracing::info!(addr = %app.local_addr(), "listening");
     app.run_until_stopped().await
@@ -45,12 +44,12 @@ pub async fn demo(path: Option<&Path>, data_dir: &Path) -> anyhow::Result<()> {
     let token = match config.auth.plain_tokens.first() {
         Some(_) => None,
         None => {
-            let t = crate::http::auth::generate_token();
+            let t = crate::tokens::generate_token();
             config.auth.plain_tokens.push(SecretString::from(t.clone()));
             Some(t)
         }
     };
-    let client = dropbox_client(&config)?;
+    let client = DropboxClient::from_config(&config)?;
     let app = Application::build(config, client).await?;
     let base = format!("http://{}{}", app.local_addr(), app.path_prefix());
     print_demo_banner(&base, token.as_deref(), &running.base_url, data_dir);
@@ -70,26 +69,4 @@ fn print_demo_banner(base: &str, token: Option<&str>, emulator: &str, data_dir: 
          The README's walkthrough continues from here. Ctrl-C stops the demo (the emulated team is in memory).\n",
         data_dir.display()
     );
-}
-
-/// Builds the Dropbox client from `[dropbox]`.
-pub fn dropbox_client(config: &Config) -> anyhow::Result<DropboxClient> {
-    let d = &config.dropbox;
-    let credentials = match (&d.access_token, &d.app_key, &d.app_secret, &d.refresh_token) {
-        (Some(token), ..) => Credentials::AccessToken(token.clone()),
-        (None, Some(key), Some(secret), Some(refresh)) => Credentials::Refresh {
-            app_key: key.clone(),
-            app_secret: secret.clone(),
-            refresh_token: refresh.clone(),
-        },
-        _ => {
-            config.dropbox_credentials_complete()?;
-            anyhow::bail!("incomplete Dropbox credentials")
-        }
-    };
-    let mut client_config = ClientConfig::new(credentials);
-    client_config.base_url = d.base_url.clone();
-    client_config.timeout = Duration::from_secs(d.timeout_secs);
-    client_config.retry.max_retry_wait = Duration::from_secs(d.max_retry_wait_secs);
-    Ok(DropboxClient::new(client_config)?)
 }

@@ -18,6 +18,8 @@ use std::time::Duration;
 use serde::Serialize;
 use tracing::{Instrument, field};
 
+use crate::config::{Config, ConfigError};
+
 pub use auth::{Credentials, RefreshError};
 pub use dropbox_sdk::types::dbx_async::{LaunchEmptyResult, PollArg, PollEmptyResult, PollError};
 pub use dropbox_sdk::types::team;
@@ -60,6 +62,44 @@ impl ClientConfig {
             poll: PollPolicy::default(),
         }
     }
+}
+
+impl ClientConfig {
+    /// Takes the base URL, credentials, timeout and longest retry wait from the `[dropbox]` section.
+    pub fn from_config(config: &Config) -> Result<Self, ConfigError> {
+        let d = &config.dropbox;
+        let credentials = match (&d.access_token, &d.app_key, &d.app_secret, &d.refresh_token) {
+            (Some(token), ..) => Credentials::AccessToken(token.clone()),
+            (None, Some(key), Some(secret), Some(refresh)) => Credentials::Refresh {
+                app_key: key.clone(),
+                app_secret: secret.clone(),
+                refresh_token: refresh.clone(),
+            },
+            _ => {
+                config.dropbox_credentials_complete()?;
+                return Err(ConfigError::invalid(
+                    "dropbox",
+                    "incomplete Dropbox credentials",
+                ));
+            }
+        };
+        let mut client_config = ClientConfig::new(credentials);
+        client_config.base_url = d.base_url.clone();
+        client_config.timeout = Duration::from_secs(d.timeout_secs);
+        client_config.retry.max_retry_wait = Duration::from_secs(d.max_retry_wait_secs);
+        Ok(client_config)
+    }
+}
+
+/// The Dropbox client could not be built from the configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum FromConfigError {
+    /// The `[dropbox]` credentials are incomplete.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The HTTP client could not be constructed.
+    #[error(transparent)]
+    Build(#[from] BuildError),
 }
 
 /// The HTTP client could not be constructed (TLS backend initialisation failed).
@@ -107,6 +147,11 @@ impl DropboxClient {
                 poll: config.poll,
             }),
         })
+    }
+
+    /// Builds a client from the `[dropbox]` section of the configuration ([`ClientConfig::from_config`]).
+    pub fn from_config(config: &Config) -> Result<Self, FromConfigError> {
+        Ok(Self::new(ClientConfig::from_config(config)?)?)
     }
 
     /// The polling policy used by the `*_wait` helpers.

@@ -1,8 +1,9 @@
-//! Bearer-token authentication: tokens are kept only as SHA-256 hashes and compared in constant time.
+//! Bearer-token authentication: tokens are kept only as SHA-256 hashes (see [`crate::tokens`]) and
+//! compared in constant time.
 
 use crate::config::AuthConfig;
+use crate::tokens::token_hash;
 use secrecy::ExposeSecret;
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 /// The authenticated IdP client, put into request extensions for handlers and the audit log.
@@ -34,7 +35,7 @@ impl TokenSet {
             }
         }
         for plain in &auth.plain_tokens {
-            entries.push(("env".to_owned(), sha256(plain.expose_secret())));
+            entries.push(("env".to_owned(), token_hash(plain.expose_secret())));
         }
         Self { entries }
     }
@@ -47,7 +48,7 @@ impl TokenSet {
     /// Returns the client name for a presented token. Every entry is compared, whatever matches,
     /// so the time taken does not say which entry (or how much of a hash) matched.
     pub fn verify(&self, presented: &str) -> Option<AuthenticatedClient> {
-        let hash = sha256(presented);
+        let hash = token_hash(presented);
         let mut found: Option<&str> = None;
         for (name, expected) in &self.entries {
             if bool::from(expected.ct_eq(&hash)) && found.is_none() {
@@ -56,27 +57,6 @@ impl TokenSet {
         }
         found.map(|n| AuthenticatedClient(n.to_owned()))
     }
-}
-
-/// Lower-case hex SHA-256 of a token, as written in `auth.tokens[].sha256`.
-pub fn token_hash_hex(token: &str) -> String {
-    hex::encode(sha256(token))
-}
-
-/// Makes a new random token (256 bits, URL-safe base64) for the `token` subcommand and demo mode.
-pub fn generate_token() -> String {
-    use base64::Engine;
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    format!(
-        "scimb_{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
-}
-
-fn sha256(token: &str) -> [u8; 32] {
-    Sha256::digest(token.as_bytes()).into()
 }
 
 /// Takes the token out of an `Authorization` header value (`Bearer <token>`, scheme case-insensitive).
@@ -90,6 +70,7 @@ pub fn bearer_token(header: &str) -> Option<&str> {
 mod tests {
     use super::*;
     use crate::config::TokenEntry;
+    use crate::tokens::{generate_token, token_hash_hex};
     use secrecy::SecretString;
 
     fn set() -> TokenSet {

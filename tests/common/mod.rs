@@ -57,8 +57,8 @@ impl TestApp {
         ];
         vars.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config = Config::load_from(None, vars).expect("valid test config");
-        let client =
-            dropbox_scim_bridge::cli::dropbox_client(&config).expect("dropbox client builds");
+        let client = dropbox_scim_bridge::dropbox::DropboxClient::from_config(&config)
+            .expect("dropbox client builds");
         let app = Application::build(config, client)
             .await
             .expect("app builds");
