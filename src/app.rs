@@ -1,9 +1,11 @@
-//! Start-up: build the application from config (store, Dropbox client, bridge, router), bind, serve, stop.
+//! Start-up: build the application from config (store, Dropbox client, bridge, router), bind, serve with
+//! the background workers running, stop.
 
 use crate::bridge::{Bridge, BridgeSettings};
 use crate::config::{Config, LogFormat};
 use crate::dropbox::DropboxClient;
 use crate::http::{AppState, build_router};
+use crate::jobs::Workers;
 use crate::store::Store;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
@@ -13,7 +15,9 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     prefix: String,
-    state: AppState,
+    /// Kept for the background workers, which start with serving.
+    bridge: Bridge,
+    store: Store,
 }
 
 impl Application {
@@ -28,13 +32,13 @@ impl Application {
             )
         })?;
         let prefix = config.http.path_prefix.clone();
-        let state = AppState::new(config, bridge, store);
-        let router = build_router(state.clone());
+        let router = build_router(AppState::new(config, bridge.clone()));
         Ok(Self {
             listener,
             router,
             prefix,
-            state,
+            bridge,
+            store,
         })
     }
 
@@ -60,7 +64,7 @@ impl Application {
         self,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let workers = self.state.start_background_work();
+        let workers = Workers::start(self.bridge, self.store);
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(stop)
             .await?;

@@ -9,6 +9,7 @@ mod errors;
 mod groups;
 mod limits;
 mod locks;
+pub mod readiness;
 mod removal;
 mod users;
 

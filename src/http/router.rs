@@ -2,7 +2,7 @@
 
 use super::AppState;
 use super::error::ApiError;
-use super::handlers::{discovery, groups, ops, search, users};
+use super::handlers::{discovery, groups, probes, search, users};
 use super::middleware;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
-/// Builds the application router: SCIM under the configured prefix, `/healthz`, `/readyz`, `/metrics`.
+/// Builds the application router: SCIM under the configured prefix, plus `/healthz` and `/readyz`.
 pub fn build_router(state: AppState) -> Router {
     let prefix = state.base_url.prefix.clone();
     let scim = Router::new()
@@ -55,8 +55,8 @@ pub fn build_router(state: AppState) -> Router {
         Router::new().nest(&prefix, scim)
     };
     let request_id = HeaderName::from_static("x-request-id");
-    app.route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
+    app.route("/healthz", get(probes::healthz))
+        .route("/readyz", get(probes::readyz))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), middleware::timeout))
         .layer(DefaultBodyLimit::max(state.config.http.body_limit_bytes))

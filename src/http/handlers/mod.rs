@@ -2,7 +2,7 @@
 
 pub mod discovery;
 pub mod groups;
-pub mod ops;
+pub mod probes;
 pub mod search;
 pub mod users;
 

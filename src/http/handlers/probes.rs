@@ -11,14 +11,8 @@ pub async fn healthz() -> &'static str {
 
 /// `GET /readyz`: the store answers and Dropbox accepts the bridge's credentials.
 pub async fn readyz(State(s): State<AppState>) -> (StatusCode, &'static str) {
-    if s.store.ping().await.is_err() {
-        return (StatusCode::SERVICE_UNAVAILABLE, "store unreachable");
+    match s.bridge.readiness().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(not_ready) => (StatusCode::SERVICE_UNAVAILABLE, not_ready.reason()),
     }
-    if s.bridge.dropbox_client().team_get_info().await.is_err() {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "dropbox unreachable or credentials refused",
-        );
-    }
-    (StatusCode::OK, "ready")
 }
