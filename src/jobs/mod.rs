@@ -1,4 +1,7 @@
-//! Background work: deferred removals, async job follow-up, mirror refresh.
+//! Background work: deferred removals and the follow-up of async Dropbox jobs.
+//!
+//! There is no background mirror refresh: a listing refreshes the member mirror itself when it is
+//! older than `users.mirror_max_age_secs`.
 //!
 //! [`Workers::start`] spawns one task per kind of work. Each runs a pass every few seconds and
 //! stops at a safe point: a removal being executed is finished and recorded before [`Workers::stop`]
