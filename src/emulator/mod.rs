@@ -14,6 +14,10 @@ mod groups;
 mod jobs;
 mod lifecycle;
 mod members;
+mod oauth;
+mod oauth_code;
+#[cfg(test)]
+mod oauth_tests;
 mod profile;
 #[cfg(test)]
 mod rules_tests;
@@ -27,7 +31,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::HeaderValue;
-use axum::routing::post;
+use axum::routing::{get, post};
 
 pub use auth::ALL_SCOPES;
 pub use cli::run_standalone;
@@ -170,11 +174,12 @@ impl Emulator {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The axum router: `/2/team/...`, `/oauth2/token` and `/_emulator/...`.
+    /// The axum router: `/2/team/...`, `/oauth2/token`, `/oauth2/authorize` and `/_emulator/...`.
     pub fn router(&self) -> Router {
         Router::new()
             .route("/2/team/{*route}", post(dispatch::team_route))
-            .route("/oauth2/token", post(auth::oauth_token))
+            .route("/oauth2/token", post(oauth::oauth_token))
+            .route("/oauth2/authorize", get(oauth_code::authorize))
             .nest("/_emulator", admin::router())
             .fallback(|| async {
                 wire::text(
