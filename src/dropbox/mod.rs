@@ -10,6 +10,7 @@ mod jobs;
 pub mod retry;
 mod routes_groups;
 mod routes_members;
+pub mod scopes;
 
 use std::future::Future;
 use std::sync::Arc;
