@@ -155,7 +155,7 @@ pub struct DropboxConfig {
     pub access_token: Option<SecretString>,
     /// App key for the refresh-token flow.
     pub app_key: Option<String>,
-    /// App secret for the refresh-token flow.
+    /// App secret for the refresh-token flow; not needed when the refresh token came from PKCE.
     pub app_secret: Option<SecretString>,
     /// Offline refresh token of a team-linked app.
     pub refresh_token: Option<SecretString>,
@@ -316,14 +316,16 @@ impl Config {
             return Ok(());
         }
         match (&d.app_key, &d.app_secret, &d.refresh_token) {
-            (Some(_), Some(_), Some(_)) => Ok(()),
+            // Without a secret the refresh token must come from the PKCE flow (`dropbox-login`).
+            (Some(_), _, Some(_)) => Ok(()),
             (None, None, None) => Err(ConfigError::invalid(
                 "dropbox",
-                "set `access_token`, or `app_key` + `app_secret` + `refresh_token`",
+                "set `access_token`, or `app_key` + `refresh_token` (see `dropbox-scim-bridge dropbox-login`)",
             )),
             _ => Err(ConfigError::invalid(
                 "dropbox",
-                "the refresh-token flow needs all three of `app_key`, `app_secret` and `refresh_token`",
+                "the refresh-token flow needs `app_key` and `refresh_token`, and `app_secret` too unless the \
+                 refresh token came from `dropbox-scim-bridge dropbox-login` (PKCE); set all three, or the two",
             )),
         }
     }

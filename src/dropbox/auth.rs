@@ -26,6 +26,13 @@ pub enum Credentials {
         /// The refresh token from the offline authorization.
         refresh_token: SecretString,
     },
+    /// An app key plus a refresh token issued through PKCE (`dropbox-login`); no app secret needed.
+    PkceRefresh {
+        /// The app key (client id); not secret.
+        app_key: String,
+        /// The refresh token from the offline PKCE authorization.
+        refresh_token: SecretString,
+    },
 }
 
 /// Why refreshing the access token failed.
@@ -100,7 +107,7 @@ impl TokenSource {
                 token: Arc::new(t.expose_secret().to_owned()),
                 refresh_at: None,
             }),
-            Credentials::Refresh { .. } => None,
+            Credentials::Refresh { .. } | Credentials::PkceRefresh { .. } => None,
         };
         Self {
             credentials,
@@ -125,13 +132,26 @@ impl TokenSource {
 
     /// Makes sure a token newer than `old` is in place; `Ok(false)` when tokens cannot be refreshed.
     pub(crate) async fn update(&self, old: &str) -> Result<bool, RefreshError> {
-        let Credentials::Refresh {
-            app_key,
-            app_secret,
-            refresh_token,
-        } = &self.credentials
-        else {
-            return Ok(false);
+        let form = match &self.credentials {
+            Credentials::AccessToken(_) => return Ok(false),
+            Credentials::Refresh {
+                app_key,
+                app_secret,
+                refresh_token,
+            } => vec![
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token.expose_secret()),
+                ("client_id", app_key.as_str()),
+                ("client_secret", app_secret.expose_secret()),
+            ],
+            Credentials::PkceRefresh {
+                app_key,
+                refresh_token,
+            } => vec![
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token.expose_secret()),
+                ("client_id", app_key.as_str()),
+            ],
         };
         let _one_at_a_time = self.refresh_lock.lock().await;
         // Someone else may have refreshed while we waited for the lock.
@@ -140,12 +160,6 @@ impl TokenSource {
                 return Ok(true);
             }
         }
-        let form = [
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token.expose_secret()),
-            ("client_id", app_key.as_str()),
-            ("client_secret", app_secret.expose_secret()),
-        ];
         let fresh = self.request_token(&form).await?;
         let refresh_at = fresh.expires_in.map(|secs| {
             let life = Duration::from_secs(secs);

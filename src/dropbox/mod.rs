@@ -76,6 +76,10 @@ impl ClientConfig {
                 app_secret: secret.clone(),
                 refresh_token: refresh.clone(),
             },
+            (None, Some(key), None, Some(refresh)) => Credentials::PkceRefresh {
+                app_key: key.clone(),
+                refresh_token: refresh.clone(),
+            },
             _ => {
                 config.dropbox_credentials_complete()?;
                 return Err(ConfigError::invalid(
