@@ -18,7 +18,11 @@ pub fn token(name: &str) {
 
 /// Validates the config and asks Dropbox who the token belongs to.
 pub async fn check(path: Option<&Path>) -> anyhow::Result<()> {
-    let config = Config::load(path)?;
+    check_config(Config::load(path)?).await
+}
+
+/// The checks of [`check`] on a config already loaded (and possibly amended, as `dropbox-login` does).
+pub async fn check_config(config: Config) -> anyhow::Result<()> {
     println!("config: ok");
     if !config.has_tokens() {
         println!("warning: no IdP token configured; `serve` will refuse to start");

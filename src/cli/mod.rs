@@ -2,6 +2,7 @@
 
 mod admin;
 pub mod audit;
+mod login;
 pub mod pending;
 mod serve;
 mod table;
@@ -82,6 +83,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Authorise the bridge's Dropbox app (OAuth 2 with PKCE) and save its refresh token.
+    DropboxLogin(login::LoginArgs),
     /// Make a new IdP bearer token and the hash to put in the config.
     Token {
         /// A label for the audit log, e.g. okta or entra.
@@ -126,6 +129,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => pending::pending(&url, cancel, json).await,
             }
         }
+        Command::DropboxLogin(args) => login::run(args).await,
         Command::Token { name } => {
             admin::token(&name);
             Ok(())
