@@ -2,7 +2,7 @@
 
 /// Every scope the bridge's Dropbox calls need; `dropbox-login` requests exactly these and `check`
 /// can compare them with a token's grant. Per route (from the Dropbox spec, `team.stone`):
-/// - `team_info.read`: `team/get_info`, `team/token/get_authenticated_admin` (`check`, start-up);
+/// - `team_info.read`: `team/get_info`, `team/token/get_authenticated_admin` (`check`, `/readyz`);
 /// - `members.read`: `members/list_v2`, `members/list/continue_v2`, `members/get_info_v2`;
 /// - `members.write`: `members/add_v2` and its job status, `members/set_profile_v2`, `members/suspend`,
 ///   `members/unsuspend`, `members/send_welcome_email`, `members/set_admin_permissions_v2`;
