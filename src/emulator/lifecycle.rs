@@ -9,7 +9,7 @@ use dropbox_sdk::types::team_policies::{
 };
 use serde_json::{Value, json};
 
-use super::args::{Args, user_selector};
+use super::args::{Args, Selector, user_selector};
 use super::jobs::JobFamily;
 use super::members::find;
 use super::state::{Model, Role, Status};
@@ -18,32 +18,51 @@ use super::wire::ApiError;
 
 type R = Result<Value, ApiError>;
 
+/// The `members/remove` arguments, parsed and with Dropbox's defaults applied.
+struct RemoveArgs {
+    wipe: bool,
+    keep: bool,
+    retain: bool,
+    purge: bool,
+    dest: Option<Selector>,
+    admin: Option<Selector>,
+    user: Selector,
+}
+
+impl RemoveArgs {
+    fn parse(body: &Value) -> Result<Self, ApiError> {
+        let fields = [
+            "user",
+            "wipe_data",
+            "transfer_dest_id",
+            "transfer_admin_id",
+            "keep_account",
+            "retain_team_shares",
+            "permanently_delete_files",
+        ];
+        let a = Args::new(body, "", &fields)?;
+        Ok(Self {
+            wipe: a.bool_or("wipe_data", true)?,
+            keep: a.bool_or("keep_account", false)?,
+            retain: a.bool_or("retain_team_shares", false)?,
+            purge: a.bool_or("permanently_delete_files", false)?,
+            dest: a
+                .opt("transfer_dest_id")
+                .map(|v| user_selector(v, "transfer_dest_id"))
+                .transpose()?,
+            admin: a
+                .opt("transfer_admin_id")
+                .map(|v| user_selector(v, "transfer_admin_id"))
+                .transpose()?,
+            user: user_selector(a.req("user")?, "user")?,
+        })
+    }
+}
+
 /// members/remove: flag-combination rules, last admin, recoverability.
 pub(crate) fn remove(model: &mut Model, body: &Value) -> R {
-    let fields = [
-        "user",
-        "wipe_data",
-        "transfer_dest_id",
-        "transfer_admin_id",
-        "keep_account",
-        "retain_team_shares",
-        "permanently_delete_files",
-    ];
-    let a = Args::new(body, "", &fields)?;
-    let wipe = a.bool_or("wipe_data", true)?;
-    let keep = a.bool_or("keep_account", false)?;
-    let retain = a.bool_or("retain_team_shares", false)?;
-    let purge = a.bool_or("permanently_delete_files", false)?;
-    let dest = a
-        .opt("transfer_dest_id")
-        .map(|v| user_selector(v, "transfer_dest_id"))
-        .transpose()?;
-    let admin = a
-        .opt("transfer_admin_id")
-        .map(|v| user_selector(v, "transfer_admin_id"))
-        .transpose()?;
-    let id = find(model, &user_selector(a.req("user")?, "user")?)
-        .ok_or_else(|| ApiError::tag("user_not_found"))?;
+    let args = RemoveArgs::parse(body)?;
+    let id = find(model, &args.user).ok_or_else(|| ApiError::tag("user_not_found"))?;
     let m = model
         .member(&id)
         .ok_or_else(|| ApiError::tag("user_not_found"))?;
@@ -54,62 +73,84 @@ pub(crate) fn remove(model: &mut Model, body: &Value) -> R {
     if role == Role::TeamAdmin && status == Status::Active && model.active_admins() <= 1 {
         return Err(ApiError::tag("remove_last_admin"));
     }
-    if keep && status == Status::Invited {
-        return Err(ApiError::tag("cannot_keep_invited_user_account"));
+    check_flags(&args, status)?;
+    if let Some(dest) = &args.dest {
+        check_transfer(model, &id, dest, args.admin.as_ref())?;
     }
-    if keep && wipe {
-        return Err(ApiError::tag("cannot_keep_account_and_delete_data"));
+    Ok(mark_removed(model, &id, status, &args))
+}
+
+/// The flag-combination rules, in the order Dropbox checks them.
+fn check_flags(args: &RemoveArgs, status: Status) -> Result<(), ApiError> {
+    let RemoveArgs {
+        wipe,
+        keep,
+        retain,
+        purge,
+        ..
+    } = *args;
+    let transfer = args.dest.is_some();
+    let broken = [
+        (
+            keep && status == Status::Invited,
+            "cannot_keep_invited_user_account",
+        ),
+        (keep && wipe, "cannot_keep_account_and_delete_data"),
+        (keep && transfer, "cannot_keep_account_and_transfer"),
+        (keep && purge, "cannot_keep_account_and_permanently_delete"),
+        (purge && transfer, "cannot_permanently_delete_and_transfer"),
+        (retain && wipe, "cannot_retain_shares_when_data_wiped"),
+        (retain && !keep, "cannot_retain_shares_when_no_account_kept"),
+    ];
+    match broken.into_iter().find(|(broken, _)| *broken) {
+        Some((_, tag)) => Err(ApiError::tag(tag)),
+        None => Ok(()),
     }
-    if keep && dest.is_some() {
-        return Err(ApiError::tag("cannot_keep_account_and_transfer"));
+}
+
+/// The transfer rules: an active destination other than the member, and an active team admin.
+fn check_transfer(
+    model: &Model,
+    id: &str,
+    dest: &Selector,
+    admin: Option<&Selector>,
+) -> Result<(), ApiError> {
+    let did = find(model, dest).ok_or_else(|| ApiError::tag("transfer_dest_user_not_found"))?;
+    if did == id {
+        return Err(ApiError::tag("removed_and_transfer_dest_should_differ"));
     }
-    if keep && purge {
-        return Err(ApiError::tag("cannot_keep_account_and_permanently_delete"));
+    if !model
+        .member(&did)
+        .is_some_and(|d| d.status == Status::Active)
+    {
+        return Err(ApiError::tag("transfer_dest_user_not_in_team"));
     }
-    if purge && dest.is_some() {
-        return Err(ApiError::tag("cannot_permanently_delete_and_transfer"));
+    let admin = admin.ok_or_else(|| ApiError::tag("unspecified_transfer_admin_id"))?;
+    let aid = find(model, admin).ok_or_else(|| ApiError::tag("transfer_admin_user_not_found"))?;
+    if aid == id {
+        return Err(ApiError::tag("removed_and_transfer_admin_should_differ"));
     }
-    if retain && wipe {
-        return Err(ApiError::tag("cannot_retain_shares_when_data_wiped"));
+    let adm = model
+        .member(&aid)
+        .ok_or_else(|| ApiError::tag("transfer_admin_user_not_found"))?;
+    if adm.status != Status::Active {
+        return Err(ApiError::tag("transfer_admin_user_not_in_team"));
     }
-    if retain && !keep {
-        return Err(ApiError::tag("cannot_retain_shares_when_no_account_kept"));
+    if adm.role != Role::TeamAdmin {
+        return Err(ApiError::tag("transfer_admin_is_not_admin"));
     }
-    if let Some(dest) = &dest {
-        let did = find(model, dest).ok_or_else(|| ApiError::tag("transfer_dest_user_not_found"))?;
-        if did == id {
-            return Err(ApiError::tag("removed_and_transfer_dest_should_differ"));
-        }
-        if !model
-            .member(&did)
-            .is_some_and(|d| d.status == Status::Active)
-        {
-            return Err(ApiError::tag("transfer_dest_user_not_in_team"));
-        }
-        let admin = admin
-            .as_ref()
-            .ok_or_else(|| ApiError::tag("unspecified_transfer_admin_id"))?;
-        let aid =
-            find(model, admin).ok_or_else(|| ApiError::tag("transfer_admin_user_not_found"))?;
-        if aid == id {
-            return Err(ApiError::tag("removed_and_transfer_admin_should_differ"));
-        }
-        let adm = model
-            .member(&aid)
-            .ok_or_else(|| ApiError::tag("transfer_admin_user_not_found"))?;
-        if adm.status != Status::Active {
-            return Err(ApiError::tag("transfer_admin_user_not_in_team"));
-        }
-        if adm.role != Role::TeamAdmin {
-            return Err(ApiError::tag("transfer_admin_is_not_admin"));
-        }
-    }
+    Ok(())
+}
+
+/// Marks the member removed (recoverable unless invited, purged, transferred or kept) and answers
+/// `complete`, or launches the async job when the emulator is configured for one.
+fn mark_removed(model: &mut Model, id: &str, status: Status, args: &RemoveArgs) -> Value {
     let now = model.now();
-    let recoverable = status != Status::Invited && !purge && dest.is_none() && !keep;
-    if let Some(m) = model.member_mut(&id) {
+    let recoverable = status != Status::Invited && !args.purge && args.dest.is_none() && !args.keep;
+    if let Some(m) = model.member_mut(id) {
         m.status = Status::Removed {
             recoverable,
-            disconnected: keep,
+            disconnected: args.keep,
         };
         m.removed_on = Some(now);
     }
@@ -121,9 +162,9 @@ pub(crate) fn remove(model: &mut Model, body: &Value) -> R {
             json!({".tag": "complete"}),
             now,
         );
-        return Ok(json!({".tag": "async_job_id", "async_job_id": job}));
+        return json!({".tag": "async_job_id", "async_job_id": job});
     }
-    Ok(json!({".tag": "complete"}))
+    json!({".tag": "complete"})
 }
 
 /// members/recover: removed, recoverable and within 7 days, with a free licence.

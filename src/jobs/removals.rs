@@ -2,7 +2,7 @@
 //! with the policy stored at scheduling time, and records done, blocked, retry or failure.
 
 use super::WorkerConfig;
-use crate::bridge::{Bridge, RemovalOutcome, WriteContext};
+use crate::bridge::{Bridge, RemovalFailure, RemovalOutcome, WriteContext};
 use crate::config::DeprovisionConfig;
 use crate::store::{PendingRemoval, RemovalState, Retry, Store, StoreError};
 use chrono::Utc;
@@ -47,29 +47,14 @@ impl RemovalWorker {
     /// Claims due removals once and runs them one by one. Once `stop` is cancelled, the removals
     /// not yet started are handed back (due at once) so that another process can take them.
     pub async fn run_pass(&self, stop: &CancellationToken) -> Result<PassReport, StoreError> {
-        let now = Utc::now();
-        let lease = chrono::Duration::from_std(self.config.lease)
-            .unwrap_or_else(|_| chrono::Duration::minutes(10));
-        let claimed = self
-            .store
-            .claim_due(&self.worker_id, now, lease, self.config.batch)
-            .await?;
+        let claimed = self.claim().await?;
         let mut report = PassReport {
             claimed: claimed.len(),
             ..PassReport::default()
         };
         for removal in claimed {
             if stop.is_cancelled() {
-                let now = Utc::now();
-                self.store
-                    .fail_removal(
-                        &removal.id,
-                        &self.worker_id,
-                        "handed back at shutdown",
-                        Retry::At(now),
-                        now,
-                    )
-                    .await?;
+                self.hand_back(&removal).await?;
                 report.skipped += 1;
                 continue;
             }
@@ -81,17 +66,38 @@ impl RemovalWorker {
         Ok(report)
     }
 
+    /// Claims up to one batch of due removals under this worker's lease.
+    async fn claim(&self) -> Result<Vec<PendingRemoval>, StoreError> {
+        let lease = chrono::Duration::from_std(self.config.lease)
+            .unwrap_or_else(|_| chrono::Duration::minutes(10));
+        self.store
+            .claim_due(&self.worker_id, Utc::now(), lease, self.config.batch)
+            .await
+    }
+
+    /// Gives a claimed removal back, due at once, because this process is stopping.
+    async fn hand_back(&self, removal: &PendingRemoval) -> Result<(), StoreError> {
+        let now = Utc::now();
+        self.store
+            .fail_removal(
+                &removal.id,
+                &self.worker_id,
+                "handed back at shutdown",
+                Retry::At(now),
+                now,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Runs one claimed removal: checks it is still ours, runs it with its stored policy, records it.
     async fn run_one(
         &self,
         removal: &PendingRemoval,
         report: &mut PassReport,
     ) -> Result<(), StoreError> {
         let id = removal.id.as_str();
-        // A removal cancelled (or taken over) since the claim must not reach Dropbox.
-        let current = self.store.get_removal(id).await?;
-        if !current.is_some_and(|r| {
-            r.state == RemovalState::Running && r.claimed_by.as_deref() == Some(&self.worker_id)
-        }) {
+        if !self.still_ours(id).await? {
             tracing::info!(
                 removal = id,
                 "removal no longer ours before it ran; skipped"
@@ -123,8 +129,32 @@ impl RemovalWorker {
                 &policy,
             )
             .await;
+        let (status, detail) = self.record(removal, result, report).await?;
+        self.bridge
+            .audit(&ctx, "User", Some(&removal.scim_id), status, Some(detail))
+            .await;
+        Ok(())
+    }
+
+    /// Whether the removal is still running under this worker; one cancelled (or taken over) since
+    /// the claim must not reach Dropbox.
+    async fn still_ours(&self, id: &str) -> Result<bool, StoreError> {
+        let current = self.store.get_removal(id).await?;
+        Ok(current.is_some_and(|r| {
+            r.state == RemovalState::Running && r.claimed_by.as_deref() == Some(&self.worker_id)
+        }))
+    }
+
+    /// Records the result as done, blocked, retry or failed; returns the audit status and detail.
+    async fn record(
+        &self,
+        removal: &PendingRemoval,
+        result: Result<RemovalOutcome, RemovalFailure>,
+        report: &mut PassReport,
+    ) -> Result<(u16, String), StoreError> {
+        let id = removal.id.as_str();
         let now = Utc::now();
-        let (status, detail) = match result {
+        Ok(match result {
             Ok(RemovalOutcome::Blocked(reason)) => {
                 tracing::warn!(removal = id, scim_id = %removal.scim_id, %reason,
                     "deferred removal blocked: an operator must act (see `pending`)");
@@ -163,11 +193,7 @@ impl RemovalWorker {
                 self.fail(removal, &failure.detail, retry).await?;
                 (failure.error.status(), failure.detail)
             }
-        };
-        self.bridge
-            .audit(&ctx, "User", Some(&removal.scim_id), status, Some(detail))
-            .await;
-        Ok(())
+        })
     }
 
     async fn fail(
