@@ -4,53 +4,35 @@
 //! written with `__` (`SCIM_BRIDGE_DROPBOX__APP_KEY`), and any key ending in `_FILE` reads the value from
 //! that file (`SCIM_BRIDGE_DROPBOX__APP_SECRET_FILE=/run/secrets/app_secret`). Two shortcuts work in
 //! every mode: `SCIM_BRIDGE_LISTEN` sets the listen address and `SCIM_BRIDGE_TOKEN` adds an accepted bearer
-//! token. Unknown keys are errors that name the key, so a typo never silently falls back to a default.
+//! token. Values are typed by `Config`'s own fields (figment), so `SCIM_BRIDGE_DROPBOX__APP_KEY=123`
+//! stays a string. Setting both `X` and `X_FILE` is an error.
+//!
+//! An unknown key in the file, or in a known section from the environment, is an error that lists the
+//! valid keys, so a typo never silently falls back to a default. A `SCIM_BRIDGE_*` variable that names
+//! no key at all (Kubernetes injects `SCIM_BRIDGE_PORT` for a Service named `scim-bridge`) is only a
+//! warning. Every error names the dotted key and where its value came from (file and line, or the
+//! variable), and [`Config::load_with_origins`] reports the origin of every effective value.
 
 mod env;
+mod error;
+mod file;
+mod load;
 mod policy;
+mod validate;
 
+pub use error::{ConfigError, Origin};
+pub use load::{EffectiveValue, LoadedConfig};
 pub use policy::{DeprovisionConfig, DeprovisionPolicy, TransferTo};
 
 use secrecy::SecretString;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 
-/// A configuration problem, with the offending key where there is one.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// The file could not be read.
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        /// The file that was asked for.
-        path: PathBuf,
-        /// Why it could not be read.
-        source: std::io::Error,
-    },
-    /// The TOML (or an environment override) does not fit the schema.
-    #[error("invalid configuration: {0}")]
-    Parse(String),
-    /// A value is well-formed but not acceptable.
-    #[error("invalid configuration: `{key}`: {message}")]
-    Invalid {
-        /// The dotted key, e.g. `deprovision.keep_account`.
-        key: String,
-        /// What is wrong and how to fix it.
-        message: String,
-    },
-}
-
-impl ConfigError {
-    pub(crate) fn invalid(key: &str, message: impl Into<String>) -> Self {
-        Self::Invalid {
-            key: key.to_owned(),
-            message: message.into(),
-        }
-    }
-}
+/// How a secret reads wherever configuration is shown.
+pub const REDACTED: &str = "[redacted]";
 
 /// The whole configuration of one bridge process.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// The address the HTTP server binds.
@@ -80,7 +62,7 @@ pub struct Config {
 }
 
 /// Log line format.
-#[derive(Debug, Default, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     /// Human-readable, for terminals.
@@ -91,7 +73,7 @@ pub enum LogFormat {
 }
 
 /// Public URL settings for `meta.location` and `Location` behind a reverse proxy.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpConfig {
     /// The externally visible origin, e.g. `https://scim.example.com`; wins over forwarded headers.
@@ -123,7 +105,7 @@ impl Default for HttpConfig {
 }
 
 /// Accepted bearer tokens, stored only as SHA-256 hashes.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthConfig {
     /// Accepted tokens: a name for the audit log and the hex SHA-256 of the token.
@@ -135,7 +117,7 @@ pub struct AuthConfig {
 }
 
 /// One accepted IdP token.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenEntry {
     /// A label that appears in the audit log as the client, e.g. `okta`.
@@ -145,19 +127,22 @@ pub struct TokenEntry {
 }
 
 /// Dropbox connection settings; credentials are either an access token or the refresh-token flow.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DropboxConfig {
     /// API origin; only changed to point at an emulator.
     #[serde(default = "default_dropbox_url")]
     pub base_url: String,
     /// A long-lived team access token (scripts, emulator).
+    #[serde(serialize_with = "redact")]
     pub access_token: Option<SecretString>,
     /// App key for the refresh-token flow.
     pub app_key: Option<String>,
     /// App secret for the refresh-token flow; not needed when the refresh token came from PKCE.
+    #[serde(serialize_with = "redact")]
     pub app_secret: Option<SecretString>,
     /// Offline refresh token of a team-linked app.
+    #[serde(serialize_with = "redact")]
     pub refresh_token: Option<SecretString>,
     /// Per-request timeout.
     #[serde(default = "default_dropbox_timeout")]
@@ -183,7 +168,7 @@ impl Default for DropboxConfig {
 }
 
 /// Where the bridge keeps what Dropbox cannot hold.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreConfig {
     /// `sqlite://path?mode=rwc` (default) or `postgres://user@host/db` for several replicas.
@@ -200,7 +185,7 @@ impl Default for StoreConfig {
 }
 
 /// User provisioning behaviour.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct UsersConfig {
     /// Send Dropbox's welcome e-mail to new members.
@@ -228,114 +213,11 @@ impl Default for UsersConfig {
     }
 }
 
-impl Config {
-    /// Loads the TOML file (if any), applies the environment, and validates the result.
-    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
-        Self::load_from(file, std::env::vars())
-    }
-
-    /// Like [`Config::load`], with the environment given explicitly (for tests).
-    pub fn load_from(
-        file: Option<&Path>,
-        vars: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Self, ConfigError> {
-        let mut table = match file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-                    path: path.to_owned(),
-                    source,
-                })?;
-                text.parse::<toml::Table>()
-                    .map_err(|e| ConfigError::Parse(format!("{}: {e}", path.display())))?
-            }
-            None => toml::Table::new(),
-        };
-        let plain_tokens = env::apply(&mut table, vars)?;
-        let mut config: Config =
-            toml::Value::Table(table)
-                .try_into()
-                .map_err(|e: toml::de::Error| {
-                    ConfigError::Parse(e.message().to_owned() + key_hint(&e))
-                })?;
-        config.auth.plain_tokens = plain_tokens;
-        config.validate()?;
-        Ok(config)
-    }
-
-    /// Checks values that parse but make no sense together.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        let prefix = &self.http.path_prefix;
-        if !prefix.starts_with('/') || (prefix.len() > 1 && prefix.ends_with('/')) {
-            return Err(ConfigError::invalid(
-                "http.path_prefix",
-                "must start with `/` and not end with one, e.g. `/scim/v2`",
-            ));
-        }
-        if let Some(url) = &self.http.public_base_url {
-            let parsed = url::Url::parse(url).map_err(|e| {
-                ConfigError::invalid("http.public_base_url", format!("not a URL: {e}"))
-            })?;
-            if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-                return Err(ConfigError::invalid(
-                    "http.public_base_url",
-                    "must be an http(s) origin such as https://scim.example.com",
-                ));
-            }
-        }
-        for (i, t) in self.auth.tokens.iter().enumerate() {
-            if t.sha256.len() != 64 || !t.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(ConfigError::invalid(
-                    &format!("auth.tokens[{i}].sha256"),
-                    "must be 64 hex characters; make one with `dropbox-scim-bridge token`",
-                ));
-            }
-        }
-        url::Url::parse(&self.dropbox.base_url)
-            .map_err(|e| ConfigError::invalid("dropbox.base_url", format!("not a URL: {e}")))?;
-        if !(self.store.url.starts_with("sqlite:")
-            || self.store.url.starts_with("postgres://")
-            || self.store.url.starts_with("postgresql://"))
-        {
-            return Err(ConfigError::invalid(
-                "store.url",
-                "must start with sqlite: or postgres://",
-            ));
-        }
-        self.deprovision.validate()
-    }
-
-    /// Whether any IdP credential is configured (the server refuses to start without one).
-    pub fn has_tokens(&self) -> bool {
-        !self.auth.tokens.is_empty() || !self.auth.plain_tokens.is_empty()
-    }
-
-    /// Checks that Dropbox credentials are complete; returns which flow is configured.
-    pub fn dropbox_credentials_complete(&self) -> Result<(), ConfigError> {
-        let d = &self.dropbox;
-        if d.access_token.is_some() {
-            return Ok(());
-        }
-        match (&d.app_key, &d.app_secret, &d.refresh_token) {
-            // Without a secret the refresh token must come from the PKCE flow (`dropbox-login`).
-            (Some(_), _, Some(_)) => Ok(()),
-            (None, None, None) => Err(ConfigError::invalid(
-                "dropbox",
-                "set `access_token`, or `app_key` + `refresh_token` (see `dropbox-scim-bridge dropbox-login`)",
-            )),
-            _ => Err(ConfigError::invalid(
-                "dropbox",
-                "the refresh-token flow needs `app_key` and `refresh_token`, and `app_secret` too unless the \
-                 refresh token came from `dropbox-scim-bridge dropbox-login` (PKCE); set all three, or the two",
-            )),
-        }
-    }
-}
-
-fn key_hint(e: &toml::de::Error) -> &'static str {
-    if e.message().contains("unknown field") {
-        " (check the spelling; environment keys are SCIM_BRIDGE_<SECTION>__<KEY>)"
-    } else {
-        ""
+/// Serializes a secret as [`REDACTED`] (or nothing when unset), so that showing the config is safe.
+fn redact<S: Serializer>(secret: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    match secret {
+        Some(_) => s.serialize_some(REDACTED),
+        None => s.serialize_none(),
     }
 }
 

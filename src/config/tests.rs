@@ -1,4 +1,8 @@
+//! The config loader's behaviour: precedence, secrets from files, and errors that name their key.
+
 use super::*;
+
+mod sources;
 
 fn load(toml: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -1,0 +1,73 @@
+//! Checks on values that parse but make no sense, alone or together.
+
+use super::{Config, ConfigError};
+
+impl Config {
+    /// Checks values that parse but make no sense together.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let prefix = &self.http.path_prefix;
+        if !prefix.starts_with('/') || (prefix.len() > 1 && prefix.ends_with('/')) {
+            return Err(ConfigError::invalid(
+                "http.path_prefix",
+                "must start with `/` and not end with one, e.g. `/scim/v2`",
+            ));
+        }
+        if let Some(url) = &self.http.public_base_url {
+            let parsed = url::Url::parse(url).map_err(|e| {
+                ConfigError::invalid("http.public_base_url", format!("not a URL: {e}"))
+            })?;
+            if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+                return Err(ConfigError::invalid(
+                    "http.public_base_url",
+                    "must be an http(s) origin such as https://scim.example.com",
+                ));
+            }
+        }
+        for (i, t) in self.auth.tokens.iter().enumerate() {
+            if t.sha256.len() != 64 || !t.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(ConfigError::invalid(
+                    &format!("auth.tokens[{i}].sha256"),
+                    "must be 64 hex characters; make one with `dropbox-scim-bridge token`",
+                ));
+            }
+        }
+        url::Url::parse(&self.dropbox.base_url)
+            .map_err(|e| ConfigError::invalid("dropbox.base_url", format!("not a URL: {e}")))?;
+        if !(self.store.url.starts_with("sqlite:")
+            || self.store.url.starts_with("postgres://")
+            || self.store.url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::invalid(
+                "store.url",
+                "must start with sqlite: or postgres://",
+            ));
+        }
+        self.deprovision.validate()
+    }
+
+    /// Whether any IdP credential is configured (the server refuses to start without one).
+    pub fn has_tokens(&self) -> bool {
+        !self.auth.tokens.is_empty() || !self.auth.plain_tokens.is_empty()
+    }
+
+    /// Checks that Dropbox credentials are complete; returns which flow is configured.
+    pub fn dropbox_credentials_complete(&self) -> Result<(), ConfigError> {
+        let d = &self.dropbox;
+        if d.access_token.is_some() {
+            return Ok(());
+        }
+        match (&d.app_key, &d.app_secret, &d.refresh_token) {
+            // Without a secret the refresh token must come from the PKCE flow (`dropbox-login`).
+            (Some(_), _, Some(_)) => Ok(()),
+            (None, None, None) => Err(ConfigError::invalid(
+                "dropbox",
+                "set `access_token`, or `app_key` + `refresh_token` (see `dropbox-scim-bridge dropbox-login`)",
+            )),
+            _ => Err(ConfigError::invalid(
+                "dropbox",
+                "the refresh-token flow needs `app_key` and `refresh_token`, and `app_secret` too unless the \
+                 refresh token came from `dropbox-scim-bridge dropbox-login` (PKCE); set all three, or the two",
+            )),
+        }
+    }
+}
