@@ -62,7 +62,7 @@ impl Application {
     /// Serves until `stop` resolves (tests use this instead of signals).
     pub async fn run_until(
         self,
-        stop: impl std::future::Future<Output = ()> + Send + 'static,
+        stop: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let workers = Workers::start(self.bridge, self.store);
         axum::serve(self.listener, self.router)

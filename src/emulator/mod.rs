@@ -114,16 +114,25 @@ impl Default for EmulatorConfig {
 pub enum Fault {
     /// 429 JSON body; `reason_write_ops` picks too_many_write_operations; `body_retry_after` adds retry_after.
     RateLimitJson {
+        /// Seconds in the `Retry-After` header.
         retry_after: u32,
+        /// Answer `too_many_write_operations` instead of `too_many_requests`.
         reason_write_ops: bool,
+        /// Repeat the wait as `retry_after` in the JSON body.
         body_retry_after: bool,
     },
     /// 429 text/plain.
-    RateLimitText { retry_after: u32 },
+    RateLimitText {
+        /// Seconds in the `Retry-After` header.
+        retry_after: u32,
+    },
     /// 500 text.
     Internal500,
     /// 503 text, optionally with Retry-After.
-    Unavailable503 { retry_after: Option<u32> },
+    Unavailable503 {
+        /// Seconds in the `Retry-After` header, when one is sent.
+        retry_after: Option<u32>,
+    },
     /// The connection is closed without a response.
     DropConnection,
 }
