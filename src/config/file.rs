@@ -34,16 +34,20 @@ impl ConfigFile {
     }
 
     /// Where the file sets `key`, or the nearest enclosing key it sets (a section header).
-    pub(super) fn origin(&self, key: &str) -> Option<Origin> {
+    pub(super) fn origin(&self, key: &str) -> Origin {
         let mut probe = key;
-        loop {
+        let line = loop {
             if let Some(line) = self.lines.get(probe) {
-                return Some(Origin::File {
-                    path: self.path.clone(),
-                    line: Some(*line),
-                });
+                break Some(*line);
             }
-            probe = &probe[..probe.rfind(['.', '['])?];
+            match probe.rfind(['.', '[']) {
+                Some(end) => probe = &probe[..end],
+                None => break None,
+            }
+        };
+        Origin::File {
+            path: self.path.clone(),
+            line,
         }
     }
 

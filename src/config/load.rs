@@ -116,7 +116,7 @@ impl Sources {
             return Origin::Env { var: v.var.clone() };
         }
         match &self.file {
-            Some(file) if file.sets(key) => file.origin(key).unwrap_or(Origin::Default),
+            Some(file) if file.sets(key) => file.origin(key),
             _ => Origin::Default,
         }
     }
@@ -128,8 +128,7 @@ impl Sources {
             Some(md) if md.source.as_ref().and_then(|s| s.file_path()).is_some() => self
                 .file
                 .as_ref()
-                .and_then(|f| f.origin(&key))
-                .unwrap_or(Origin::Default),
+                .map_or(Origin::Default, |f| f.origin(&key)),
             Some(md) if md.name.starts_with("SCIM_BRIDGE_") => Origin::Env {
                 var: md.name.to_string(),
             },
