@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError, from_json, on_pool, placeholders, to_json};
 
-/// One phone number as the IdP sent it.
+/// One typed multi-valued attribute item as the IdP sent it (a phone number or an e-mail).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PhoneNumber {
-    /// The number.
+pub struct StoredMultiValue {
+    /// The number or address.
     pub value: String,
     /// `work`, `mobile`, ...
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
@@ -47,11 +47,11 @@ pub struct UserExtras {
     /// `title`.
     pub title: Option<String>,
     /// `phoneNumbers`.
-    pub phone_numbers: Vec<PhoneNumber>,
+    pub phone_numbers: Vec<StoredMultiValue>,
     /// The enterprise extension, when sent.
     pub enterprise: Option<Enterprise>,
     /// `emails` as sent (Dropbox holds only the primary login e-mail, which is `userName`).
-    pub emails: Vec<PhoneNumber>,
+    pub emails: Vec<StoredMultiValue>,
     /// `name.formatted` as sent.
     pub name_formatted: Option<String>,
     /// `userName` as sent, when it is not the member's Dropbox e-mail (e.g. a UPN or an opaque id).

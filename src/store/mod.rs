@@ -1,7 +1,7 @@
 //! Persistence over sqlx: SQLite by default, PostgreSQL for several replicas.
 //!
 //! One [`Store`] wraps either backend; every area (extra attributes, inactive invites and aliases,
-//! deferred removals, followed Dropbox jobs, the audit log, the team mirror) lives in its own file.
+//! held group memberships, deferred removals, followed Dropbox jobs, the audit log, the team mirror) lives in its own file.
 //! Both backends share one set of queries (`$N` placeholders work on SQLite too); times are bound
 //! from Rust, never taken from the database clock, so callers can inject their own clock
 //! (PostgreSQL keeps microseconds: do not rely on finer precision). JSON documents are text columns
@@ -10,15 +10,16 @@
 mod audit;
 mod deleted;
 mod extras;
+mod forget;
+mod held_memberships;
 mod invites;
 mod jobs;
 mod mirror;
-mod pending_groups;
 mod removals;
 
 pub use audit::{AuditEntry, AuditQuery, DropboxCall};
 pub use deleted::DeletedUser;
-pub use extras::{Enterprise, PhoneNumber, UserExtras};
+pub use extras::{Enterprise, StoredMultiValue, UserExtras};
 pub use invites::InactiveInvite;
 pub use jobs::DropboxJob;
 pub use mirror::MirrorMember;

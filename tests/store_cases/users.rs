@@ -8,7 +8,7 @@ pub async fn extras(s: &Store, _url: &str) {
     let mut e = UserExtras {
         display_name: Some("Ana Pérez".into()),
         title: Some("Engineer".into()),
-        phone_numbers: vec![PhoneNumber {
+        phone_numbers: vec![StoredMultiValue {
             value: "+1 555".into(),
             kind: Some("work".into()),
             primary: true,

@@ -4,7 +4,7 @@
 use crate::bridge::limits;
 use crate::dropbox::team::{TeamMemberProfile, TeamMemberStatus};
 use crate::scim::resource::{Enterprise, Meta, MultiValue, Name, ScimUser};
-use crate::store::{Enterprise as StoredEnterprise, InactiveInvite, PhoneNumber, UserExtras};
+use crate::store::{Enterprise as StoredEnterprise, InactiveInvite, StoredMultiValue, UserExtras};
 use chrono::{DateTime, Utc};
 
 /// What Dropbox itself holds of a user.
@@ -67,7 +67,7 @@ fn non_empty(v: &Option<String>) -> Option<String> {
 /// The extras the store keeps for a SCIM user (everything Dropbox cannot hold).
 pub fn extras_of(user: &ScimUser) -> UserExtras {
     let e = &user.enterprise;
-    let to_stored = |m: &MultiValue| PhoneNumber {
+    let to_stored = |m: &MultiValue| StoredMultiValue {
         value: m.value.clone(),
         kind: m.kind.clone(),
         primary: m.primary,
@@ -145,7 +145,7 @@ fn base_user(
     extras: Option<&UserExtras>,
     active: bool,
 ) -> ScimUser {
-    let from_stored = |p: &PhoneNumber| MultiValue {
+    let from_stored = |p: &StoredMultiValue| MultiValue {
         value: p.value.clone(),
         kind: p.kind.clone(),
         primary: p.primary,
