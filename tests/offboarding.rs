@@ -1,4 +1,4 @@
-//! `remove_member_now` against the emulator over loopback: the exact `members/remove` arguments each
+//! `remove_member` against the emulator over loopback: the exact `members/remove` arguments each
 //! deprovisioning policy produces, blocking without a destination, invited members and async jobs.
 
 use dropbox_scim_bridge::bridge::{Bridge, BridgeSettings, JobEnd, RemovalOutcome, TransferUsed};
@@ -109,7 +109,7 @@ async fn transfer_to_a_fixed_member() {
     let policy = transfer_policy(TransferTo::Member, Some("seed2@example.com"));
     let out = env
         .bridge
-        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .remove_member(None, &ids[0], &ids[0], &policy)
         .await
         .expect("remove");
     let dest = "seed2@example.com".to_owned();
@@ -134,7 +134,7 @@ async fn transfer_to_an_active_manager_by_member_id() {
     let policy = transfer_policy(TransferTo::Manager, Some("fallback@example.com"));
     let out = env
         .bridge
-        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .remove_member(None, &ids[0], &ids[0], &policy)
         .await
         .expect("remove");
     assert_eq!(
@@ -157,7 +157,7 @@ async fn a_suspended_manager_falls_back_to_the_configured_destination() {
     let policy = transfer_policy(TransferTo::Manager, Some(&ids[2]));
     let out = env
         .bridge
-        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .remove_member(None, &ids[0], &ids[0], &policy)
         .await
         .expect("remove");
     assert_eq!(
@@ -178,7 +178,7 @@ async fn no_manager_and_no_fallback_blocks_without_calling_remove() {
     let policy = transfer_policy(TransferTo::Manager, None);
     let out = env
         .bridge
-        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .remove_member(None, &ids[0], &ids[0], &policy)
         .await
         .expect("remove");
     assert!(
@@ -190,7 +190,7 @@ async fn no_manager_and_no_fallback_blocks_without_calling_remove() {
     env.set_manager(&ids[0], "dbmid:AAAAnotamemberatall").await;
     let out = env
         .bridge
-        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .remove_member(None, &ids[0], &ids[0], &policy)
         .await
         .expect("remove");
     assert!(matches!(out, RemovalOutcome::Blocked(_)), "{out:?}");
@@ -211,7 +211,7 @@ async fn keep_account_without_wipe_retains_team_shares() {
     };
     let out = env
         .bridge
-        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .remove_member(None, &ids[0], &ids[0], &policy)
         .await
         .expect("remove");
     assert_eq!(
@@ -239,7 +239,7 @@ async fn invited_members_are_removed_without_transfer_or_kept_account() {
     };
     let out = env
         .bridge
-        .remove_member_now(None, &invitee, &invitee, &policy)
+        .remove_member(None, &invitee, &invitee, &policy)
         .await
         .expect("remove");
     assert_eq!(
@@ -261,7 +261,7 @@ async fn an_already_removed_member_is_done_without_a_second_removal() {
     let policy = DeprovisionConfig::default();
     let first = env
         .bridge
-        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .remove_member(None, &ids[0], &ids[0], &policy)
         .await
         .expect("remove");
     assert_eq!(
@@ -272,13 +272,13 @@ async fn an_already_removed_member_is_done_without_a_second_removal() {
     );
     let again = env
         .bridge
-        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .remove_member(None, &ids[0], &ids[0], &policy)
         .await
         .expect("again");
     assert_eq!(again, RemovalOutcome::AlreadyRemoved);
     let unknown = env
         .bridge
-        .remove_member_now(None, "x", "dbmid:AAAAunknown", &policy)
+        .remove_member(None, "x", "dbmid:AAAAunknown", &policy)
         .await;
     assert_eq!(unknown.expect("unknown"), RemovalOutcome::AlreadyRemoved);
     assert_eq!(env.removes().len(), 1);
@@ -291,7 +291,7 @@ async fn an_async_removal_is_tracked_and_followed_to_completion() {
     let policy = DeprovisionConfig::default();
     let out = env
         .bridge
-        .remove_member_now(None, &ids[0], &ids[0], &policy)
+        .remove_member(None, &ids[0], &ids[0], &policy)
         .await
         .expect("remove");
     let RemovalOutcome::Started { job_id, transfer } = out else {

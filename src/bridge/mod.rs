@@ -7,16 +7,20 @@
 mod audit;
 mod errors;
 mod groups;
+mod held;
 mod limits;
 mod locks;
+mod paging;
 pub mod readiness;
 mod removal;
+mod search;
 mod users;
 
 pub use audit::WriteContext;
 pub use errors::BridgeError;
+pub use paging::{ListPage, PAGE_SIZE};
 pub use removal::{JobEnd, REMOVE_JOB_KIND, RemovalFailure, RemovalOutcome, TransferUsed};
-pub use users::ListPage;
+pub use search::SearchHit;
 
 use crate::config::{Config, DeprovisionConfig};
 use crate::dropbox::DropboxClient;
@@ -38,8 +42,8 @@ pub struct BridgeSettings {
     pub deprovision: DeprovisionConfig,
     /// How old the mirror may be before a listing refreshes it.
     pub mirror_max_age: Duration,
-    /// The largest `count` one list page answers.
-    pub max_page_size: usize,
+    /// The page size of every listing: the default and the largest `count` (see [`PAGE_SIZE`]).
+    pub page_size: usize,
 }
 
 impl BridgeSettings {
@@ -51,7 +55,7 @@ impl BridgeSettings {
             recover_recently_removed: config.users.recover_recently_removed,
             deprovision: config.deprovision.clone(),
             mirror_max_age: Duration::from_secs(config.users.mirror_max_age_secs),
-            max_page_size: 1000,
+            page_size: PAGE_SIZE,
         }
     }
 }
@@ -95,6 +99,11 @@ impl Bridge {
 
     fn settings(&self) -> &BridgeSettings {
         &self.inner.settings
+    }
+
+    /// The page size of every listing, as discovery advertises it and `count` is capped to.
+    pub fn page_size(&self) -> usize {
+        self.inner.settings.page_size
     }
 
     /// Access to the Dropbox client for background workers.

@@ -29,7 +29,7 @@ pub enum TransferUsed {
     Fallback(String),
 }
 
-/// What [`Bridge::remove_member_now`] did.
+/// What [`Bridge::remove_member`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RemovalOutcome {
     /// Dropbox removed the member synchronously.
@@ -155,20 +155,9 @@ impl Bridge {
     /// Removes a member now with the arguments `policy` gives. The transfer destination is the fixed
     /// member, or the user's manager when that is an active member, else the fallback; with none,
     /// nothing is removed and the outcome is [`RemovalOutcome::Blocked`]. An async job is tracked.
-    pub async fn remove_member_now(
-        &self,
-        ctx: Option<&WriteContext>,
-        scim_id: &str,
-        team_member_id: &str,
-        policy: &DeprovisionConfig,
-    ) -> Result<RemovalOutcome, BridgeError> {
-        Ok(self
-            .try_remove_member(ctx, scim_id, team_member_id, policy)
-            .await?)
-    }
-
-    /// [`Self::remove_member_now`], telling transient failures from permanent ones.
-    pub(crate) async fn try_remove_member(
+    /// A failure tells whether a retry may help (deferred removals retry); it converts into a
+    /// [`BridgeError`] with `?`.
+    pub async fn remove_member(
         &self,
         ctx: Option<&WriteContext>,
         scim_id: &str,

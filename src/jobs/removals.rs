@@ -122,7 +122,7 @@ impl RemovalWorker {
         );
         let result = self
             .bridge
-            .try_remove_member(
+            .remove_member(
                 Some(&ctx),
                 &removal.scim_id,
                 &removal.team_member_id,

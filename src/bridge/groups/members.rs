@@ -115,7 +115,7 @@ impl Bridge {
             .collect();
         for id in missing {
             if invitees.contains(id) {
-                let groups = self.store().pending_groups_of(id).await?;
+                let groups = self.store().held_groups_of_user(id).await?;
                 found.insert(id.clone(), TeamMember { groups });
             }
         }
@@ -160,10 +160,10 @@ impl Bridge {
     ) -> Result<(), BridgeError> {
         let invitees = self.invitee_ids().await?;
         for id in add.intersection(&invitees) {
-            self.store().add_pending_membership(gid, id).await?;
+            self.store().add_held_membership(gid, id).await?;
         }
         for id in remove.intersection(&invitees) {
-            self.store().remove_pending_membership(gid, id).await?;
+            self.store().remove_held_membership(gid, id).await?;
         }
         let add: Vec<String> = add.difference(&invitees).cloned().collect();
         for chunk in add.chunks(BATCH) {

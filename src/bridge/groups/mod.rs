@@ -15,7 +15,6 @@
 //!   the answer. A replace of the member list (or PUT) lists the group instead of looking members up.
 //! * DELETE: `groups/get_info`, `groups/delete` (+ `groups/job_status/get` polls when asynchronous).
 
-mod held;
 mod members;
 mod patch;
 mod plan;
@@ -234,7 +233,7 @@ impl Bridge {
             out.extend(page.members.iter().map(to_member));
         }
         // Memberships held for users deactivated while invited (not in Dropbox).
-        for scim_id in self.store().pending_members_of_group(id).await? {
+        for scim_id in self.store().held_members_of_group(id).await? {
             out.push(Member {
                 value: scim_id,
                 display: None,

@@ -3,8 +3,9 @@
 use std::collections::BTreeSet;
 
 use super::{GroupHead, PAGE};
+use crate::bridge::Bridge;
 use crate::bridge::errors::{BridgeError, from_dropbox};
-use crate::bridge::{Bridge, ListPage};
+use crate::bridge::paging::ListPage;
 use crate::dropbox::team::{
     GroupsGetInfoItem, GroupsListArg, GroupsListContinueArg, GroupsSelector,
 };
@@ -101,7 +102,7 @@ impl Bridge {
             }
         }
         let total = groups.len();
-        let window = query.window(total, self.settings().max_page_size);
+        let window = query.window(total, self.page_size());
         let mut items: Vec<ScimGroup> = groups.drain(window).collect();
         for g in &mut items {
             match (include_members, g.id.clone()) {

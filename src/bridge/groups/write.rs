@@ -167,7 +167,7 @@ impl Bridge {
                 Err(e) if e.has_tag("group_not_found") || e.has_tag("group_already_deleted") => {}
                 Err(e) => return Err(from_dropbox(e)),
             }
-            self.store().clear_pending_memberships_of_group(id).await?;
+            self.store().clear_held_memberships_of_group(id).await?;
             Ok(())
         }
         .await;

@@ -1,14 +1,12 @@
 //! `DELETE /Users/{id}` under the configured deprovisioning policy: suspend only, remove now, or
-//! suspend now and remove after a grace period (a durable job in the store).
+//! suspend now and remove after a grace period (a durable job in the store); and undoing a DELETE
+//! that has not removed the member yet.
 
 use super::lookup::Found;
-use crate::bridge::errors::from_dropbox;
 use crate::bridge::removal::RemovalOutcome;
 use crate::bridge::{Bridge, BridgeError, WriteContext};
 use crate::config::DeprovisionPolicy;
-use crate::dropbox::team::{
-    MembersDeactivateArg, TeamMemberProfile, TeamMemberStatus, UserSelectorArg,
-};
+use crate::dropbox::team::{TeamMemberProfile, TeamMemberStatus};
 use crate::store::DeletedUser;
 
 impl Bridge {
@@ -29,29 +27,15 @@ impl Bridge {
             return Err(BridgeError::not_found("User", id));
         };
         let (scim_id, profile) = match found {
-            Found::Invite(inv) => {
-                // The invitation was already withdrawn: only the bridge's record is left.
-                let store = self.store();
-                store.delete_inactive_invite(&inv.scim_id).await?;
-                store.delete_extras(&inv.scim_id).await?;
-                store.delete_alias(&inv.scim_id).await?;
-                store
-                    .clear_pending_memberships_of_user(&inv.scim_id)
-                    .await?;
-                return Ok(());
-            }
+            // The invitation was already withdrawn: only the bridge's record is left.
+            Found::Invite(inv) => return Ok(self.store().forget_user(&inv.scim_id, None).await?),
             Found::Member { scim_id, profile } => (scim_id, *profile),
         };
         if matches!(profile.status, TeamMemberStatus::Invited) {
             // Nothing to keep or transfer for someone who never joined: withdraw the invitation.
-            self.withdraw_invitation(ctx, scim_id.clone(), profile)
-                .await?;
-            let store = self.store();
-            store.delete_inactive_invite(&scim_id).await?;
-            store.delete_extras(&scim_id).await?;
-            store.delete_alias(&scim_id).await?;
-            store.clear_pending_memberships_of_user(&scim_id).await?;
-            return Ok(());
+            self.withdraw_invitation(ctx, &profile).await?;
+            let member = Some(profile.team_member_id.as_str());
+            return Ok(self.store().forget_user(&scim_id, member).await?);
         }
         let policy = self.settings().deprovision.clone();
         match policy.policy {
@@ -69,7 +53,7 @@ impl Bridge {
             }
             DeprovisionPolicy::Remove => {
                 let outcome = self
-                    .remove_member_now(Some(ctx), &scim_id, &profile.team_member_id, &policy)
+                    .remove_member(Some(ctx), &scim_id, &profile.team_member_id, &policy)
                     .await?;
                 if let RemovalOutcome::Blocked(reason) = outcome {
                     // No transfer destination: never remove silently without one. The member is
@@ -87,6 +71,7 @@ impl Bridge {
         }
     }
 
+    /// Suspends an active member being deleted (access ends now).
     async fn suspend_for_delete(
         &self,
         ctx: &WriteContext,
@@ -95,22 +80,38 @@ impl Bridge {
         if !matches!(profile.status, TeamMemberStatus::Active) {
             return Ok(());
         }
-        let arg = MembersDeactivateArg::new(UserSelectorArg::TeamMemberId(
-            profile.team_member_id.clone(),
-        ))
-        .with_wipe_data(self.settings().suspend_wipe_data);
-        let result = self.dropbox().members_suspend(&arg).await;
-        ctx.record("members/suspend", &result);
-        if let Err(e) = result {
-            if !e.has_tag("suspend_inactive_user") {
-                return Err(from_dropbox(e));
-            }
-        }
         let mut p = profile.clone();
-        p.status = TeamMemberStatus::Suspended;
+        self.suspend(ctx, &mut p).await?;
         self.mirror_member(&p).await
     }
 
+    /// Undoes a DELETE that has not removed the member yet: cancels the deferred removal,
+    /// drops the tombstone and unsuspends.
+    pub(crate) async fn restore(
+        &self,
+        ctx: &WriteContext,
+        scim_id: &str,
+        found: Found,
+    ) -> Result<Found, BridgeError> {
+        let now = chrono::Utc::now();
+        self.store().cancel_removal(scim_id, now).await?;
+        self.store().delete_deleted_user(scim_id).await?;
+        match found {
+            Found::Member { mut profile, .. }
+                if matches!(profile.status, TeamMemberStatus::Suspended) =>
+            {
+                self.unsuspend(ctx, &mut profile).await?;
+                self.mirror_member(&profile).await?;
+                Ok(Found::Member {
+                    scim_id: scim_id.to_owned(),
+                    profile,
+                })
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// Remembers that the IdP deleted this user, so that it answers 404 while the member lingers.
     async fn tombstone(
         &self,
         scim_id: &str,
@@ -126,6 +127,7 @@ impl Bridge {
         Ok(())
     }
 
+    /// Schedules the member's removal (a durable job) `after` from now, under the current policy.
     async fn schedule(
         &self,
         scim_id: &str,

@@ -1,11 +1,11 @@
 //! `GET /Users` and `POST /Users/.search`: exact look-ups go to Dropbox live; everything else reads the
 //! team mirror, refreshed from `members/list_v2` (1,000 per call) when older than the configured age.
 
-use super::ListPage;
 use super::mapping::user_from_invite;
 use super::mapping::user_from_member;
 use crate::bridge::errors::from_dropbox;
 use crate::bridge::limits;
+use crate::bridge::paging::ListPage;
 use crate::bridge::{Bridge, BridgeError};
 use crate::dropbox::team::{
     MembersListArg, MembersListContinueArg, TeamMemberProfile, TeamMemberStatus, UserSelectorArg,
@@ -16,9 +16,6 @@ use crate::scim::resource::{GroupRef, ScimUser};
 use crate::scim::schema::{USER_URN, user_schema};
 use crate::store::{InactiveInvite, MirrorMember, UserExtras};
 use std::collections::{HashMap, HashSet};
-
-/// Page size when the IdP sends no `count`.
-const DEFAULT_COUNT: usize = 100;
 
 impl Bridge {
     /// Lists users matching the query, one page of it.
@@ -37,7 +34,7 @@ impl Bridge {
                     items.push(user);
                 }
             }
-            return Ok(page(items, query));
+            return Ok(ListPage::window_of(items, query, self.page_size()));
         }
         let (mut candidates, extras) = self.candidates().await?;
         candidates.sort_by(|a, b| a.key.cmp(&b.key));
@@ -45,7 +42,7 @@ impl Bridge {
             // Without a filter only the requested window is rendered: an Okta import of N users
             // in pages of 100 parses each mirrored profile once, not once per page.
             let total = candidates.len();
-            let window = query.window(total, DEFAULT_COUNT);
+            let window = query.window(total, self.page_size());
             let mut items = Vec::with_capacity(window.len());
             for c in &candidates[window] {
                 items.push(c.render(&extras)?);
@@ -64,7 +61,7 @@ impl Bridge {
                 users.push(user);
             }
         }
-        Ok(page(users, query))
+        Ok(ListPage::window_of(users, query, self.page_size()))
     }
 
     /// Every user the IdP can see, unrendered: mirrored members (less deleted ones) plus deactivated
@@ -204,22 +201,6 @@ fn filter_of(query: &ListQuery) -> &Filter {
     query.filter.as_ref().unwrap_or_else(|| {
         ALWAYS.get_or_init(|| Filter::Present(crate::scim::filter::AttrPath::new("id")))
     })
-}
-
-fn page(items: Vec<ScimUser>, query: &ListQuery) -> ListPage<ScimUser> {
-    let total = items.len();
-    let window = query.window(total, DEFAULT_COUNT);
-    let start_index = query.start_index.max(1);
-    let items = items
-        .into_iter()
-        .skip(window.start)
-        .take(window.len())
-        .collect();
-    ListPage {
-        items,
-        total,
-        start_index,
-    }
 }
 
 /// An exact look-up that Dropbox answers directly.

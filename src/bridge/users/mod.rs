@@ -1,19 +1,39 @@
-//! SCIM Users over Dropbox team members: mapping, look-ups, listings and the write lifecycle.
+//! SCIM Users over Dropbox team members.
+//!
+//! * `create`: `POST /Users`; `write`: `PUT` and `PATCH`; `delete`: `DELETE` under the deprovisioning
+//!   policy (and undoing it).
+//! * `reconcile`: brings a found user to the wanted state (profile fields and `active`).
+//! * `suspension`: suspend and unsuspend a member who joined; `invitation`: invite, and deactivate or
+//!   reactivate someone who has not joined yet (Dropbox cannot suspend an invitee).
+//! * `lookup`, `list`, `mapping`: reads, listings and the SCIM/Dropbox field mapping.
 
-mod apply;
 mod create;
 mod delete;
+mod invitation;
 mod list;
 mod lookup;
 mod mapping;
+mod reconcile;
+mod suspension;
+mod write;
 
-/// One page of a listing: the resources of the requested window and the total count.
-#[derive(Debug)]
-pub struct ListPage<T> {
-    /// The resources in the window.
-    pub items: Vec<T>,
-    /// All matches, not only this page.
-    pub total: usize,
-    /// The 1-based index of the first item.
-    pub start_index: usize,
+use super::{Bridge, BridgeError, WriteContext};
+use crate::scim::resource::ScimUser;
+
+impl Bridge {
+    /// Audits a finished user write.
+    async fn audit_user_write(&self, ctx: &WriteContext, result: &Result<ScimUser, BridgeError>) {
+        match result {
+            Ok(user) => {
+                let status = if ctx.operation.starts_with("POST") {
+                    201
+                } else {
+                    200
+                };
+                self.audit(ctx, "User", user.id.as_deref(), status, None)
+                    .await
+            }
+            Err(e) => self.audit(ctx, "User", None, e.status(), None).await,
+        }
+    }
 }

@@ -1,13 +1,14 @@
-//! Group memberships of users deactivated while invited: held by the bridge while Dropbox cannot hold
-//! them (the invitation was withdrawn), and given back to Dropbox when the user is invited again.
+//! Held memberships: the group memberships of users deactivated while invited, kept by the bridge while
+//! Dropbox cannot hold them (the invitation was withdrawn) and given back when the user is invited again.
+//! Users hold and give back; groups read and change them (through the store).
 
-use super::{GroupHead, selector};
-use crate::bridge::errors::from_dropbox;
-use crate::bridge::{Bridge, BridgeError, WriteContext};
+use super::errors::from_dropbox;
+use super::{Bridge, BridgeError, WriteContext};
 use crate::dropbox::team::{
-    GroupAccessType, GroupMembersAddArg, GroupsGetInfoItem, GroupsSelector, MemberAccess,
-    UserSelectorArg,
+    GroupAccessType, GroupMembersAddArg, GroupSelector, GroupsGetInfoItem, GroupsSelector,
+    MemberAccess, UserSelectorArg,
 };
+use dropbox_sdk::types::team_common::GroupManagementType;
 
 impl Bridge {
     /// Keeps the company and user-managed groups among `group_ids` as held memberships of `scim_id`
@@ -26,9 +27,9 @@ impl Bridge {
         ctx.record("groups/get_info", &res);
         for item in res.map_err(from_dropbox)? {
             if let GroupsGetInfoItem::GroupInfo(g) = item {
-                if !GroupHead::from(&g).system {
+                if !matches!(g.group_management_type, GroupManagementType::SystemManaged) {
                     self.store()
-                        .add_pending_membership(&g.group_id, scim_id)
+                        .add_held_membership(&g.group_id, scim_id)
                         .await?;
                 }
             }
@@ -38,19 +39,19 @@ impl Bridge {
 
     /// Adds a member invited again to the groups held for them, then forgets the held memberships.
     /// A group deleted meanwhile is skipped.
-    pub(crate) async fn restore_memberships(
+    pub(crate) async fn give_back_held_memberships(
         &self,
         ctx: &WriteContext,
         scim_id: &str,
         team_member_id: &str,
     ) -> Result<(), BridgeError> {
-        for gid in self.store().pending_groups_of(scim_id).await? {
+        for gid in self.store().held_groups_of_user(scim_id).await? {
             let member = MemberAccess::new(
                 UserSelectorArg::TeamMemberId(team_member_id.to_owned()),
                 GroupAccessType::Member,
             );
-            let arg =
-                GroupMembersAddArg::new(selector(&gid), vec![member]).with_return_members(false);
+            let arg = GroupMembersAddArg::new(GroupSelector::GroupId(gid), vec![member])
+                .with_return_members(false);
             let res = self.dropbox().groups_members_add(&arg).await;
             ctx.record("groups/members/add", &res);
             if let Err(e) = res {
@@ -59,9 +60,7 @@ impl Bridge {
                 }
             }
         }
-        self.store()
-            .clear_pending_memberships_of_user(scim_id)
-            .await?;
+        self.store().clear_held_memberships_of_user(scim_id).await?;
         Ok(())
     }
 }
