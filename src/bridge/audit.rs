@@ -1,9 +1,8 @@
 //! The write context of one SCIM request: who wrote, which Dropbox calls it made, and the audit record.
 
 use super::Bridge;
-use crate::dropbox::DropboxError;
+use crate::dropbox::{CallLog, DropboxClient};
 use crate::store::{AuditEntry, DropboxCall};
-use std::sync::Mutex;
 
 /// Who is writing, under which request id, and the Dropbox calls made so far.
 #[derive(Debug, Default)]
@@ -14,7 +13,7 @@ pub struct WriteContext {
     pub request_id: String,
     /// The SCIM operation, e.g. `PATCH /scim/v2/Users/dbmid:...`.
     pub operation: String,
-    calls: Mutex<Vec<DropboxCall>>,
+    calls: CallLog,
 }
 
 impl WriteContext {
@@ -24,38 +23,36 @@ impl WriteContext {
             client,
             request_id,
             operation,
-            calls: Mutex::new(Vec::new()),
+            calls: CallLog::default(),
         }
     }
 
-    /// Records one Dropbox call and its outcome (`ok` or the error tag/kind).
-    pub fn record<T, E>(&self, route: &str, result: &Result<T, DropboxError<E>>)
-    where
-        E: serde::Serialize,
-    {
-        let outcome = match result {
-            Ok(_) => "ok".to_owned(),
-            Err(e) => e.api_tag().unwrap_or_else(|| e.to_string()),
-        };
-        self.record_outcome(route, outcome);
-    }
-
-    /// Records one Dropbox call with an outcome already worked out.
-    pub fn record_outcome(&self, route: &str, outcome: String) {
-        let mut calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
-        calls.push(DropboxCall {
-            route: route.to_owned(),
-            outcome,
-        });
-    }
-
-    /// The calls recorded so far.
+    /// The Dropbox calls made for this write so far (recorded by the client handle `Bridge::dropbox_for` gives out).
     pub fn calls(&self) -> Vec<DropboxCall> {
-        self.calls.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.calls
+            .calls()
+            .into_iter()
+            .map(|c| DropboxCall {
+                route: c.route.to_owned(),
+                outcome: c.outcome,
+            })
+            .collect()
     }
 }
 
 impl Bridge {
+    /// The Dropbox client for calls made on behalf of `ctx`'s write: each call lands in its audit
+    /// record. Without a write (`None`), calls are not recorded.
+    pub(crate) fn dropbox_for<'a>(
+        &self,
+        ctx: impl Into<Option<&'a WriteContext>>,
+    ) -> DropboxClient {
+        match ctx.into() {
+            Some(ctx) => self.dropbox().recording(&ctx.calls),
+            None => self.dropbox().clone(),
+        }
+    }
+
     /// Appends the audit record of a finished write. A failure to write it is logged, not returned:
     /// the Dropbox change has happened and the IdP must hear so.
     pub async fn audit(

@@ -23,8 +23,7 @@ impl Bridge {
             return Ok(());
         }
         let arg = GroupsSelector::GroupIds(group_ids.to_vec());
-        let res = self.dropbox().groups_get_info(&arg).await;
-        ctx.record("groups/get_info", &res);
+        let res = self.dropbox_for(ctx).groups_get_info(&arg).await;
         for item in res.map_err(from_dropbox)? {
             if let GroupsGetInfoItem::GroupInfo(g) = item {
                 if !matches!(g.group_management_type, GroupManagementType::SystemManaged) {
@@ -52,8 +51,7 @@ impl Bridge {
             );
             let arg = GroupMembersAddArg::new(GroupSelector::GroupId(gid), vec![member])
                 .with_return_members(false);
-            let res = self.dropbox().groups_members_add(&arg).await;
-            ctx.record("groups/members/add", &res);
+            let res = self.dropbox_for(ctx).groups_members_add(&arg).await;
             if let Err(e) = res {
                 if !(e.has_tag("duplicate_user") || e.is_not_found()) {
                     return Err(from_dropbox(e));

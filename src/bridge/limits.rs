@@ -1,6 +1,6 @@
 //! Dropbox's own field rules, checked before any call so that the IdP gets a precise 400.
 
-use crate::scim::error::{ScimError, ScimType};
+use crate::scim::error::ScimError;
 
 /// Longest given name or surname Dropbox accepts.
 pub const NAME_MAX: usize = 50;
@@ -12,7 +12,7 @@ pub const EMAIL_MAX: usize = 255;
 pub const GROUP_NAME_MAX: usize = 255;
 
 fn invalid(detail: String) -> ScimError {
-    ScimError::new(400, Some(ScimType::InvalidValue), detail)
+    ScimError::invalid_value(detail)
 }
 
 /// A name part (`name.givenName`, `name.familyName`): at most 50 characters, none of `/:?*<>"|`.

@@ -17,7 +17,7 @@ mod search;
 mod users;
 
 pub use audit::WriteContext;
-pub use errors::BridgeError;
+pub use errors::{BridgeError, DropboxFailure, Refusal};
 pub use paging::{ListPage, PAGE_SIZE};
 pub use removal::{JobEnd, REMOVE_JOB_KIND, RemovalFailure, RemovalOutcome, TransferUsed};
 pub use search::SearchHit;

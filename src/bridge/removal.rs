@@ -173,12 +173,9 @@ impl Bridge {
             members.push(UserSelectorArg::TeamMemberId(m.clone()));
         }
         let info = self
-            .dropbox()
+            .dropbox_for(ctx)
             .members_get_info_v2(&MembersGetInfoV2Arg::new(members))
             .await;
-        if let Some(ctx) = ctx {
-            ctx.record("members/get_info_v2", &info);
-        }
         let items = info.map_err(dropbox_failure)?.members_info;
         let target = status_of(items.first());
         let manager_active = status_of(items.get(1)) == Status::Active;
@@ -229,10 +226,7 @@ impl Bridge {
         arg: &MembersRemoveArg,
         transfer: TransferUsed,
     ) -> Result<RemovalOutcome, RemovalFailure> {
-        let result = self.dropbox().members_remove(arg).await;
-        if let Some(ctx) = ctx {
-            ctx.record("members/remove", &result);
-        }
+        let result = self.dropbox_for(ctx).members_remove(arg).await;
         match result {
             Ok(LaunchEmptyResult::Complete) => Ok(RemovalOutcome::Complete { transfer }),
             Ok(LaunchEmptyResult::AsyncJobId(job_id)) => {

@@ -140,7 +140,9 @@ impl DropboxError<NoRouteError> {
 /// The longest server-provided text we keep in an error.
 const MAX_TEXT: usize = 300;
 
-fn clip(mut text: String) -> String {
+/// Server-provided text as an error keeps it: e-mail addresses redacted, then clipped.
+fn clip(text: String) -> String {
+    let mut text = super::redact::redact_emails(&text);
     if text.len() > MAX_TEXT {
         let mut cut = MAX_TEXT;
         while !text.is_char_boundary(cut) {
@@ -280,6 +282,24 @@ mod tests {
         assert!(e.is_not_found());
         // Display names the tag but never the payload (an email here).
         assert!(!e.to_string().contains("a@example.com"));
+    }
+
+    #[test]
+    fn an_echoed_email_in_a_400_body_is_redacted() {
+        let body = "Error in call to API function \"team/members/add_v2\": \
+                    'bad..addr@example.com' is not a valid email address";
+        let e = from_sdk::<NoRouteError>(
+            "members/add_v2",
+            dropbox_sdk::Error::BadRequest(body.to_owned()),
+            CallState::default(),
+        );
+        let shown = e.to_string();
+        assert!(!shown.contains("example.com"), "{shown}");
+        assert!(
+            shown.contains("'<redacted>' is not a valid email address"),
+            "{shown}"
+        );
+        assert!(!format!("{e:?}").contains("example.com"));
     }
 
     #[test]

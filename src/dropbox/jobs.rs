@@ -71,6 +71,7 @@ where
         match poll().await? {
             JobStatus::Done(v) => return Ok(v),
             JobStatus::Failed(msg) => {
+                let msg = super::redact::redact_emails(&msg);
                 return Err(DropboxError::new(route, ErrorKind::JobFailed(msg)));
             }
             JobStatus::Running => {}
@@ -93,7 +94,17 @@ fn empty_status(status: PollEmptyResult) -> JobStatus<()> {
 
 impl DropboxClient {
     /// `members/add_v2`, then polls its job until every item has a result (in input order).
+    /// Recorded as one `members/add_v2` call with the final outcome.
     pub async fn add_members_wait(
+        &self,
+        arg: &MembersAddV2Arg,
+    ) -> Result<Vec<MemberAddV2Result>, DropboxError<NoRouteError>> {
+        let result = self.unrecorded().add_members_then_poll(arg).await;
+        self.record("members/add_v2", &result);
+        result
+    }
+
+    async fn add_members_then_poll(
         &self,
         arg: &MembersAddV2Arg,
     ) -> Result<Vec<MemberAddV2Result>, DropboxError<NoRouteError>> {
@@ -125,7 +136,17 @@ impl DropboxClient {
     }
 
     /// `members/remove`, then polls `members/remove/job_status/get` until the removal completes.
+    /// Recorded as one `members/remove` call with the final outcome.
     pub async fn remove_member_wait(
+        &self,
+        arg: &MembersRemoveArg,
+    ) -> Result<(), DropboxError<MembersRemoveError>> {
+        let result = self.unrecorded().remove_member_then_poll(arg).await;
+        self.record("members/remove", &result);
+        result
+    }
+
+    async fn remove_member_then_poll(
         &self,
         arg: &MembersRemoveArg,
     ) -> Result<(), DropboxError<MembersRemoveError>> {
@@ -147,7 +168,17 @@ impl DropboxClient {
     }
 
     /// `groups/delete`, then polls `groups/job_status/get` until the deletion completes.
+    /// Recorded as one `groups/delete` call with the final outcome.
     pub async fn groups_delete_wait(
+        &self,
+        arg: &GroupSelector,
+    ) -> Result<(), DropboxError<GroupDeleteError>> {
+        let result = self.unrecorded().groups_delete_then_poll(arg).await;
+        self.record("groups/delete", &result);
+        result
+    }
+
+    async fn groups_delete_then_poll(
         &self,
         arg: &GroupSelector,
     ) -> Result<(), DropboxError<GroupDeleteError>> {

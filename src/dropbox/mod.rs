@@ -4,9 +4,11 @@
 //! own error type and transport trait stay in here, so spec churn stays in one place.
 
 mod auth;
+mod call_log;
 mod error;
 mod http;
 mod jobs;
+mod redact;
 pub mod retry;
 mod routes_groups;
 mod routes_members;
@@ -22,10 +24,12 @@ use tracing::{Instrument, field};
 use crate::config::{Config, ConfigError};
 
 pub use auth::{Credentials, RefreshError};
+pub use call_log::{CallLog, RecordedCall};
 pub use dropbox_sdk::types::dbx_async::{LaunchEmptyResult, PollArg, PollEmptyResult, PollError};
 pub use dropbox_sdk::types::team;
 pub use error::{DropboxError, ErrorKind, NoRouteError, union_tag};
 pub use jobs::{JobStatus, PollPolicy, poll_job};
+pub use redact::redact_emails;
 pub use retry::RetryPolicy;
 
 use auth::TokenSource;
@@ -116,6 +120,8 @@ pub struct BuildError(String);
 #[derive(Debug, Clone)]
 pub struct DropboxClient {
     inner: Arc<Inner>,
+    /// Where every call made through this handle is recorded, if anywhere.
+    log: Option<CallLog>,
 }
 
 #[derive(Debug)]
@@ -151,12 +157,37 @@ impl DropboxClient {
                 transport,
                 poll: config.poll,
             }),
+            log: None,
         })
     }
 
     /// Builds a client from the `[dropbox]` section of the configuration ([`ClientConfig::from_config`]).
     pub fn from_config(config: &Config) -> Result<Self, FromConfigError> {
         Ok(Self::new(ClientConfig::from_config(config)?)?)
+    }
+
+    /// A handle on the same client that records every call it makes (route and outcome) in `log`.
+    /// The `*_wait` helpers record one entry under their launch route, with the final outcome.
+    pub fn recording(&self, log: &CallLog) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            log: Some(log.clone()),
+        }
+    }
+
+    /// A handle on the same client that records nothing.
+    fn unrecorded(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            log: None,
+        }
+    }
+
+    /// Records `result` as one call on `route`, when this handle records.
+    fn record<T, E: Serialize>(&self, route: &'static str, result: &Result<T, DropboxError<E>>) {
+        if let Some(log) = &self.log {
+            log.push(route, result);
+        }
     }
 
     /// The polling policy used by the `*_wait` helpers.
@@ -183,8 +214,19 @@ impl DropboxClient {
         .await
     }
 
-    /// Runs one SDK call in a span, with a fresh call record, and classifies its error.
+    /// Runs one SDK call with [`Self::call_traced`] and records its outcome when this handle records.
     async fn call<T, E, F>(&self, route: &'static str, fut: F) -> Result<T, DropboxError<E>>
+    where
+        F: Future<Output = Result<T, dropbox_sdk::Error<E>>>,
+        E: Serialize,
+    {
+        let result = self.call_traced(route, fut).await;
+        self.record(route, &result);
+        result
+    }
+
+    /// Runs one SDK call in a span, with a fresh call record, and classifies its error.
+    async fn call_traced<T, E, F>(&self, route: &'static str, fut: F) -> Result<T, DropboxError<E>>
     where
         F: Future<Output = Result<T, dropbox_sdk::Error<E>>>,
         E: Serialize,

@@ -27,9 +27,7 @@ pub struct LoggedFailure(pub Arc<ApiError>);
 impl ApiError {
     /// 401 for a missing or wrong token.
     pub fn unauthorized() -> Self {
-        Self::from(ScimError::new(
-            401,
-            None,
+        Self::from(ScimError::unauthorized(
             "authentication required: send `Authorization: Bearer <token>` with a token configured for this bridge",
         ))
     }
@@ -37,7 +35,7 @@ impl ApiError {
     /// 503 after the request took longer than the configured timeout.
     pub fn timeout() -> Self {
         Self {
-            scim: ScimError::new(503, None, "the request took too long; try again"),
+            scim: ScimError::unavailable("the request took too long; try again"),
             retry_after: Some(5),
             internal: Some("request timed out".into()),
         }
@@ -56,26 +54,11 @@ impl From<ScimError> for ApiError {
 
 impl From<BridgeError> for ApiError {
     fn from(e: BridgeError) -> Self {
-        match e {
-            BridgeError::Scim(scim) => scim.into(),
-            BridgeError::RateLimited {
-                retry_after_secs,
-                detail,
-            } => Self {
-                scim: ScimError::new(429, None, detail),
-                retry_after: Some(retry_after_secs.max(1)),
-                internal: None,
-            },
-            BridgeError::Unavailable(cause) => Self {
-                scim: ScimError::new(503, None, "Dropbox could not be reached; try again later"),
-                retry_after: Some(30),
-                internal: Some(cause),
-            },
-            BridgeError::Internal(cause) => Self {
-                scim: ScimError::new(500, None, "internal error; the bridge's log has the cause"),
-                retry_after: None,
-                internal: Some(cause),
-            },
+        let (scim, retry_after) = e.answer();
+        Self {
+            scim,
+            retry_after,
+            internal: e.log_cause(),
         }
     }
 }

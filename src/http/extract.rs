@@ -3,7 +3,7 @@
 use super::auth::AuthenticatedClient;
 use super::error::ApiError;
 use crate::bridge::WriteContext;
-use crate::scim::error::{ScimError, ScimType};
+use crate::scim::error::ScimError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -21,9 +21,7 @@ impl<S: Send + Sync> FromRequest<S> for ScimJson {
             let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
             let essence = ct.split(';').next().unwrap_or("").trim();
             if !(essence == "application/scim+json" || essence == "application/json") {
-                return Err(ScimError::new(
-                    415,
-                    None,
+                return Err(ScimError::unsupported_media_type(
                     "send the body as application/scim+json or application/json",
                 )
                 .into());
@@ -32,33 +30,19 @@ impl<S: Send + Sync> FromRequest<S> for ScimJson {
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             let status = rejection.status();
             if status == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::from(ScimError::new(
-                    413,
-                    None,
+                ApiError::from(ScimError::payload_too_large(
                     "the request body is larger than this bridge accepts (http.body_limit_bytes)",
                 ))
             } else {
-                ApiError::from(ScimError::new(
-                    400,
-                    Some(ScimType::InvalidSyntax),
+                ApiError::from(ScimError::invalid_syntax(
                     "the request body could not be read",
                 ))
             }
         })?;
-        let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
-            ScimError::new(
-                400,
-                Some(ScimType::InvalidSyntax),
-                format!("the body is not valid JSON: {e}"),
-            )
-        })?;
+        let value: Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ScimError::invalid_syntax(format!("the body is not valid JSON: {e}")))?;
         if !value.is_object() {
-            return Err(ScimError::new(
-                400,
-                Some(ScimType::InvalidSyntax),
-                "the body must be a JSON object",
-            )
-            .into());
+            return Err(ScimError::invalid_syntax("the body must be a JSON object").into());
         }
         Ok(Self(value))
     }
@@ -75,12 +59,7 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
         serde_urlencoded::from_str::<Vec<(String, String)>>(query)
             .map(Self)
             .map_err(|_| {
-                ScimError::new(
-                    400,
-                    Some(ScimType::InvalidSyntax),
-                    "the query string is not valid URL encoding",
-                )
-                .into()
+                ScimError::invalid_syntax("the query string is not valid URL encoding").into()
             })
     }
 }

@@ -84,10 +84,8 @@ async fn not_found() -> ApiError {
 }
 
 async fn method_not_allowed(method: Method) -> ApiError {
-    crate::scim::error::ScimError::new(
-        405,
-        None,
-        format!("{method} is not supported on this endpoint"),
-    )
+    crate::scim::error::ScimError::method_not_allowed(format!(
+        "{method} is not supported on this endpoint"
+    ))
     .into()
 }

@@ -84,10 +84,6 @@ impl ScimError {
     pub fn invalid_filter(detail: impl Into<String>) -> Self {
         Self::bad(ScimType::InvalidFilter, detail)
     }
-    /// 400 `tooMany`.
-    pub fn too_many(detail: impl Into<String>) -> Self {
-        Self::bad(ScimType::TooMany, detail)
-    }
     /// 409 `uniqueness`.
     pub fn uniqueness(detail: impl Into<String>) -> Self {
         Self::new(409, Some(ScimType::Uniqueness), detail)
@@ -112,13 +108,13 @@ impl ScimError {
     pub fn invalid_value(detail: impl Into<String>) -> Self {
         Self::bad(ScimType::InvalidValue, detail)
     }
-    /// 412 `invalidVers` (a version/ETag precondition failed).
-    pub fn invalid_vers(detail: impl Into<String>) -> Self {
-        Self::new(412, Some(ScimType::InvalidVers), detail)
+    /// 400 without a `scimType`, for a refusal no keyword describes.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(400, None, detail)
     }
-    /// 403 `sensitive`.
-    pub fn sensitive(detail: impl Into<String>) -> Self {
-        Self::new(403, Some(ScimType::Sensitive), detail)
+    /// 403 without a `scimType` (Dropbox refused for a reason outside the request, e.g. licences).
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(403, None, detail)
     }
     /// 404 without a `scimType`.
     pub fn not_found(detail: impl Into<String>) -> Self {
@@ -131,6 +127,22 @@ impl ScimError {
     /// 405 without a `scimType` (writes to discovery endpoints).
     pub fn method_not_allowed(detail: impl Into<String>) -> Self {
         Self::new(405, None, detail)
+    }
+    /// 413 without a `scimType` (the body is larger than the bridge accepts).
+    pub fn payload_too_large(detail: impl Into<String>) -> Self {
+        Self::new(413, None, detail)
+    }
+    /// 415 without a `scimType` (the body is not JSON).
+    pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
+        Self::new(415, None, detail)
+    }
+    /// 429 without a `scimType` (sent with `Retry-After`).
+    pub fn rate_limited(detail: impl Into<String>) -> Self {
+        Self::new(429, None, detail)
+    }
+    /// 503 without a `scimType` (sent with `Retry-After`).
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(503, None, detail)
     }
     /// 500 without a `scimType`; the detail should be generic.
     pub fn internal(detail: impl Into<String>) -> Self {
@@ -176,18 +188,45 @@ mod tests {
     fn every_type_maps_to_its_keyword() {
         let table = [
             (ScimError::invalid_filter("x"), 400, "invalidFilter"),
-            (ScimError::too_many("x"), 400, "tooMany"),
+            (ScimError::uniqueness("x"), 409, "uniqueness"),
             (ScimError::mutability("x"), 400, "mutability"),
             (ScimError::invalid_syntax("x"), 400, "invalidSyntax"),
             (ScimError::invalid_path("x"), 400, "invalidPath"),
             (ScimError::no_target("x"), 400, "noTarget"),
             (ScimError::invalid_value("x"), 400, "invalidValue"),
-            (ScimError::invalid_vers("x"), 412, "invalidVers"),
-            (ScimError::sensitive("x"), 403, "sensitive"),
         ];
         for (err, status, kw) in table {
             assert_eq!(err.status, status);
             assert_eq!(err.to_json()["scimType"], kw);
+        }
+        // Keywords without a constructor (the bridge never answers them) still render by RFC 7644.
+        let rest = [
+            (ScimType::TooMany, "tooMany"),
+            (ScimType::InvalidVers, "invalidVers"),
+            (ScimType::Sensitive, "sensitive"),
+        ];
+        for (t, kw) in rest {
+            assert_eq!(ScimError::new(400, Some(t), "x").to_json()["scimType"], kw);
+        }
+    }
+
+    #[test]
+    fn statuses_without_a_keyword() {
+        let table = [
+            (ScimError::bad_request("x"), 400),
+            (ScimError::unauthorized("x"), 401),
+            (ScimError::forbidden("x"), 403),
+            (ScimError::not_found("x"), 404),
+            (ScimError::method_not_allowed("x"), 405),
+            (ScimError::payload_too_large("x"), 413),
+            (ScimError::unsupported_media_type("x"), 415),
+            (ScimError::rate_limited("x"), 429),
+            (ScimError::internal("x"), 500),
+            (ScimError::unavailable("x"), 503),
+        ];
+        for (err, status) in table {
+            assert_eq!(err.status, status);
+            assert!(err.to_json().get("scimType").is_none());
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::{BATCH, record, selector};
+use super::{BATCH, selector};
 use crate::bridge::Bridge;
 use crate::bridge::audit::WriteContext;
 use crate::bridge::errors::{BridgeError, from_dropbox};
@@ -93,8 +93,7 @@ impl Bridge {
                     .map(|id| UserSelectorArg::TeamMemberId((*id).clone()))
                     .collect(),
             );
-            let res = self.dropbox().members_get_info_v2(&arg).await;
-            record(ctx, "members/get_info_v2", &res);
+            let res = self.dropbox_for(ctx).members_get_info_v2(&arg).await;
             for item in res.map_err(from_dropbox)?.members_info {
                 if let MembersGetInfoItemV2::MemberInfo(info) = item {
                     let p = info.profile;
@@ -230,8 +229,7 @@ impl Bridge {
             })
             .collect();
         let arg = GroupMembersAddArg::new(selector(gid), members).with_return_members(false);
-        let res = self.dropbox().groups_members_add(&arg).await;
-        ctx.record("groups/members/add", &res);
+        let res = self.dropbox_for(ctx).groups_members_add(&arg).await;
         res.map(|_| ())
     }
 
@@ -247,8 +245,7 @@ impl Bridge {
             .map(|id| UserSelectorArg::TeamMemberId(id.clone()))
             .collect();
         let arg = GroupMembersRemoveArg::new(selector(gid), users).with_return_members(false);
-        let res = self.dropbox().groups_members_remove(&arg).await;
-        ctx.record("groups/members/remove", &res);
+        let res = self.dropbox_for(ctx).groups_members_remove(&arg).await;
         res.map(|_| ())
     }
 }

@@ -156,17 +156,6 @@ fn to_member(m: &GroupMemberInfo) -> Member {
     }
 }
 
-/// Records a call when it is made on behalf of a write.
-fn record<T, E: serde::Serialize>(
-    ctx: Option<&WriteContext>,
-    route: &str,
-    result: &Result<T, crate::dropbox::DropboxError<E>>,
-) {
-    if let Some(ctx) = ctx {
-        ctx.record(route, result);
-    }
-}
-
 impl Bridge {
     /// The current SCIM id aliases (one store query).
     async fn id_map(&self) -> Result<IdMap, BridgeError> {
@@ -189,8 +178,7 @@ impl Bridge {
             return Err(BridgeError::not_found("Group", id));
         }
         let arg = GroupsSelector::GroupIds(vec![id.to_owned()]);
-        let res = self.dropbox().groups_get_info(&arg).await;
-        record(ctx, "groups/get_info", &res);
+        let res = self.dropbox_for(ctx).groups_get_info(&arg).await;
         let items = res.map_err(|e| {
             if e.is_not_found() || e.has_tag("group_not_on_team") {
                 BridgeError::not_found("Group", id)
@@ -221,14 +209,15 @@ impl Bridge {
             }
         };
         let arg = GroupsMembersListArg::new(selector(id)).with_limit(PAGE);
-        let res = self.dropbox().groups_members_list(&arg).await;
-        record(ctx, "groups/members/list", &res);
+        let res = self.dropbox_for(ctx).groups_members_list(&arg).await;
         let mut page = res.map_err(not_found)?;
         let mut out: Vec<Member> = page.members.iter().map(to_member).collect();
         while page.has_more {
             let arg = GroupsMembersListContinueArg::new(page.cursor.clone());
-            let res = self.dropbox().groups_members_list_continue(&arg).await;
-            record(ctx, "groups/members/list/continue", &res);
+            let res = self
+                .dropbox_for(ctx)
+                .groups_members_list_continue(&arg)
+                .await;
             page = res.map_err(from_dropbox)?;
             out.extend(page.members.iter().map(to_member));
         }
@@ -254,7 +243,10 @@ impl Bridge {
         let (status, detail) = match &result {
             Ok(_) => (ok_status, None),
             Err(BridgeError::Scim(e)) => (e.status, Some(e.detail.clone())),
-            Err(e) => (e.status(), Some(format!("{e:?}"))),
+            Err(e) => (
+                e.status(),
+                Some(e.log_cause().unwrap_or_else(|| e.to_string())),
+            ),
         };
         self.audit(ctx, "Group", id, status, detail).await;
         result

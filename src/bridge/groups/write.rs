@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::plan::{MemberStep, Plan};
-use super::{GroupHead, record, selector};
+use super::{GroupHead, selector};
 use crate::bridge::audit::WriteContext;
 use crate::bridge::errors::{BridgeError, from_dropbox};
 use crate::bridge::{Bridge, limits};
@@ -48,8 +48,7 @@ impl Bridge {
         if let Some(x) = &wanted.external_id {
             arg = arg.with_group_external_id(x.clone());
         }
-        let res = self.dropbox().groups_create(&arg).await;
-        ctx.record("groups/create", &res);
+        let res = self.dropbox_for(ctx).groups_create(&arg).await;
         let info = res.map_err(from_dropbox)?;
         let head = GroupHead::from(&info);
         let _guard = self.inner.locks.lock(&format!("group:{}", head.id)).await;
@@ -59,8 +58,10 @@ impl Bridge {
         {
             // All or nothing: without the group, the IdP's retry creates it anew instead of
             // meeting a 409 for a group it never heard of.
-            let res = self.dropbox().groups_delete_wait(&selector(&head.id)).await;
-            record(Some(ctx), "groups/delete", &res);
+            let res = self
+                .dropbox_for(ctx)
+                .groups_delete_wait(&selector(&head.id))
+                .await;
             if let Err(del) = res {
                 tracing::warn!(group_id = %head.id, error = %del,
                     "could not delete a group whose initial members failed to be added");
@@ -140,8 +141,7 @@ impl Bridge {
             if let Some(x) = new_ext {
                 arg = arg.with_new_group_external_id(x.unwrap_or_default());
             }
-            let res = self.dropbox().groups_update(&arg).await;
-            ctx.record("groups/update", &res);
+            let res = self.dropbox_for(ctx).groups_update(&arg).await;
             head = GroupHead::from(&res.map_err(from_dropbox)?);
         }
         self.change_members(ctx, id, &delta.add, &delta.remove)
@@ -159,8 +159,10 @@ impl Bridge {
             let _guard = self.inner.locks.lock(&format!("group:{id}")).await;
             let head = self.group_head(Some(ctx), id).await?;
             head.ensure_writable()?;
-            let res = self.dropbox().groups_delete_wait(&selector(id)).await;
-            record(Some(ctx), "groups/delete", &res);
+            let res = self
+                .dropbox_for(ctx)
+                .groups_delete_wait(&selector(id))
+                .await;
             match res {
                 Ok(()) => {}
                 // The group existed a moment ago: a retried deletion that succeeded unseen.

@@ -145,10 +145,9 @@ impl Bridge {
     ) -> Result<TeamMemberProfile, BridgeError> {
         let selector = UserSelectorArg::TeamMemberId(removed.team_member_id.clone());
         let result = self
-            .dropbox()
+            .dropbox_for(ctx)
             .members_recover(&MembersRecoverArg::new(selector.clone()))
             .await;
-        ctx.record("members/recover", &result);
         result.map_err(from_dropbox)?;
         // A tombstone is keyed by the SCIM id, which differs from the member id after a re-invitation.
         let scim_id = self.scim_id_of(&removed.team_member_id).await?;

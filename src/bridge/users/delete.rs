@@ -135,8 +135,12 @@ impl Bridge {
         after: chrono::Duration,
     ) -> Result<(), BridgeError> {
         let now = chrono::Utc::now();
-        let policy = serde_json::to_string(&self.settings().deprovision)
-            .map_err(|e| BridgeError::Internal(format!("policy not serialisable: {e}")))?;
+        let policy = serde_json::to_string(&self.settings().deprovision).map_err(|source| {
+            BridgeError::Json {
+                what: "policy not serialisable",
+                source,
+            }
+        })?;
         self.store()
             .schedule_removal(scim_id, &profile.team_member_id, now + after, &policy, now)
             .await?;

@@ -4,7 +4,7 @@
 
 use super::lookup::Found;
 use super::mapping::DropboxFields;
-use crate::bridge::errors::from_dropbox;
+use crate::bridge::errors::{Refusal, from_dropbox};
 use crate::bridge::{Bridge, BridgeError, WriteContext};
 use crate::dropbox::team::{
     MemberAddV2Arg, MemberAddV2Result, MembersAddV2Arg, MembersRemoveArg, TeamMemberProfile,
@@ -15,34 +15,21 @@ use crate::store::InactiveInvite;
 
 /// Turns the one-item result of `members/add_v2` into the new member or a SCIM error.
 pub(crate) fn add_result(items: Vec<MemberAddV2Result>) -> Result<TeamMemberProfile, BridgeError> {
-    let uniqueness = |detail: &str| BridgeError::Scim(ScimError::uniqueness(detail));
     match items.into_iter().next() {
         Some(MemberAddV2Result::Success(info)) => Ok(info.profile),
-        Some(MemberAddV2Result::UserAlreadyOnTeam(_)) => Err(uniqueness(
-            "a Dropbox team member with this userName (e-mail) already exists",
-        )),
-        Some(MemberAddV2Result::DuplicateExternalMemberId(_)) => Err(uniqueness(
-            "another Dropbox team member already has this externalId",
-        )),
-        Some(MemberAddV2Result::UserOnAnotherTeam(_)) => Err(uniqueness(
-            "this e-mail belongs to a member of another Dropbox team",
-        )),
+        Some(MemberAddV2Result::UserAlreadyOnTeam(_)) => Err(Refusal::EmailTaken.into()),
+        Some(MemberAddV2Result::DuplicateExternalMemberId(_)) => {
+            Err(Refusal::MemberExternalIdTaken.into())
+        }
+        Some(MemberAddV2Result::UserOnAnotherTeam(_)) => Err(Refusal::EmailOnAnotherTeam.into()),
         Some(
             MemberAddV2Result::TeamLicenseLimit(_)
             | MemberAddV2Result::FreeTeamMemberLimitReached(_),
-        ) => Err(BridgeError::Scim(ScimError::new(
-            403,
-            None,
-            "the Dropbox team has no free licence: add licences or remove members, then retry",
-        ))),
-        Some(other) => Err(BridgeError::Scim(ScimError::new(
-            400,
-            None,
-            format!(
-                "Dropbox refused to add the member: {}",
-                crate::dropbox::union_tag(&other)
-            ),
-        ))),
+        ) => Err(Refusal::NoLicence.into()),
+        Some(other) => Err(BridgeError::Scim(ScimError::bad_request(format!(
+            "Dropbox refused to add the member: {}",
+            crate::dropbox::union_tag(&other)
+        )))),
         None => Err(BridgeError::Internal(
             "members/add_v2 answered no result".to_owned(),
         )),
@@ -62,8 +49,7 @@ impl Bridge {
         member.member_surname = f.surname.clone();
         member.member_external_id = f.external_id.clone();
         let arg = MembersAddV2Arg::new(vec![member]);
-        let result = self.dropbox().add_members_wait(&arg).await;
-        ctx.record("members/add_v2", &result);
+        let result = self.dropbox_for(ctx).add_members_wait(&arg).await;
         let items = match result {
             Ok(items) => items,
             Err(e) if e.is_transient() => {
@@ -115,8 +101,7 @@ impl Bridge {
         let arg = MembersRemoveArg::new(UserSelectorArg::TeamMemberId(
             profile.team_member_id.clone(),
         ));
-        let result = self.dropbox().remove_member_wait(&arg).await;
-        ctx.record("members/remove", &result);
+        let result = self.dropbox_for(ctx).remove_member_wait(&arg).await;
         result.map_err(from_dropbox)?;
         Ok(())
     }

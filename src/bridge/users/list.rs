@@ -191,8 +191,10 @@ pub(crate) fn mirror_row(p: &TeamMemberProfile) -> Result<MirrorMember, BridgeEr
         email_lower: p.email.to_lowercase(),
         external_id: p.external_id.clone(),
         status: status.to_owned(),
-        profile: serde_json::to_string(p)
-            .map_err(|e| BridgeError::Internal(format!("profile not serialisable: {e}")))?,
+        profile: serde_json::to_string(p).map_err(|source| BridgeError::Json {
+            what: "profile not serialisable",
+            source,
+        })?,
     })
 }
 
@@ -258,8 +260,11 @@ impl Candidate {
     fn render(&self, extras: &HashMap<String, UserExtras>) -> Result<ScimUser, BridgeError> {
         Ok(match &self.source {
             Source::Member(id, json) => {
-                let profile: TeamMemberProfile = serde_json::from_str(json)
-                    .map_err(|e| BridgeError::Internal(format!("mirror row unreadable: {e}")))?;
+                let profile: TeamMemberProfile =
+                    serde_json::from_str(json).map_err(|source| BridgeError::Json {
+                        what: "mirror row unreadable",
+                        source,
+                    })?;
                 let mut user = user_from_member(id, &profile, extras.get(id));
                 user.groups = profile
                     .groups

@@ -115,8 +115,7 @@ impl Bridge {
         if !changed {
             return Ok(profile);
         }
-        let result = self.dropbox().members_set_profile_v2(&arg).await;
-        ctx.record("members/set_profile_v2", &result);
+        let result = self.dropbox_for(ctx).members_set_profile_v2(&arg).await;
         Ok(result.map_err(from_dropbox)?.member_info.profile)
     }
 

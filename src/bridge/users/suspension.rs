@@ -17,8 +17,7 @@ impl Bridge {
     ) -> Result<(), BridgeError> {
         let arg = MembersDeactivateArg::new(member(profile))
             .with_wipe_data(self.settings().suspend_wipe_data);
-        let result = self.dropbox().members_suspend(&arg).await;
-        ctx.record("members/suspend", &result);
+        let result = self.dropbox_for(ctx).members_suspend(&arg).await;
         // A retried suspend whose first attempt went through answers suspend_inactive_user.
         if let Err(e) = result {
             if !e.has_tag("suspend_inactive_user") {
@@ -37,8 +36,7 @@ impl Bridge {
         profile: &mut TeamMemberProfile,
     ) -> Result<(), BridgeError> {
         let arg = MembersUnsuspendArg::new(member(profile));
-        let result = self.dropbox().members_unsuspend(&arg).await;
-        ctx.record("members/unsuspend", &result);
+        let result = self.dropbox_for(ctx).members_unsuspend(&arg).await;
         if let Err(e) = result {
             if !e.has_tag("unsuspend_non_suspended_member") {
                 return Err(from_dropbox(e));

@@ -1,0 +1,44 @@
+//! The calls a client handle made, with their outcomes, for the audit record of one write.
+
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+
+use super::DropboxError;
+
+/// One recorded Dropbox call: the route and `ok` or the error's tag (or description).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedCall {
+    /// The route in URL form (`members/suspend`).
+    pub route: &'static str,
+    /// `ok`, the route error's tag, or the error's (redacted) description.
+    pub outcome: String,
+}
+
+/// A shared list of recorded calls; a client made with [`super::DropboxClient::recording`] appends
+/// to it after every call, so callers never record by hand.
+#[derive(Debug, Clone, Default)]
+pub struct CallLog {
+    calls: Arc<Mutex<Vec<RecordedCall>>>,
+}
+
+impl CallLog {
+    /// Appends the outcome of one call on `route`.
+    pub(crate) fn push<T, E: Serialize>(
+        &self,
+        route: &'static str,
+        result: &Result<T, DropboxError<E>>,
+    ) {
+        let outcome = match result {
+            Ok(_) => "ok".to_owned(),
+            Err(e) => e.api_tag().unwrap_or_else(|| e.to_string()),
+        };
+        let mut calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
+        calls.push(RecordedCall { route, outcome });
+    }
+
+    /// The calls recorded so far, oldest first.
+    pub fn calls(&self) -> Vec<RecordedCall> {
+        self.calls.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
