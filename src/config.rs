@@ -151,6 +151,9 @@ pub struct DropboxConfig {
     /// passed back to the IdP as 429 with `Retry-After`.
     #[serde(default = "default_max_retry_wait")]
     pub max_retry_wait_secs: u64,
+    /// A PEM file of extra trusted CAs for outbound HTTPS (a TLS-inspecting corporate proxy).
+    #[serde(default)]
+    pub ca_bundle: Option<std::path::PathBuf>,
 }
 
 impl Default for DropboxConfig {
@@ -163,6 +166,7 @@ impl Default for DropboxConfig {
             refresh_token: None,
             timeout_secs: default_dropbox_timeout(),
             max_retry_wait_secs: default_max_retry_wait(),
+            ca_bundle: None,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod dropbox;
 pub mod emulator;
 pub mod http;
 pub mod jobs;
+pub mod net_error;
 pub mod scim;
 pub mod store;
 pub mod tokens;

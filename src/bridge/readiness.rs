@@ -8,8 +8,10 @@ use super::Bridge;
 pub enum NotReady {
     /// The store did not answer a trivial query.
     StoreUnreachable,
-    /// Dropbox did not answer, or refused the bridge's credentials.
+    /// Dropbox could not be reached or failed (transport, 5xx, rate limit).
     DropboxUnreachable,
+    /// Dropbox answered and refused the bridge's credentials (401, 403, refused token refresh).
+    CredentialsRefused,
 }
 
 impl NotReady {
@@ -17,7 +19,8 @@ impl NotReady {
     pub fn reason(self) -> &'static str {
         match self {
             Self::StoreUnreachable => "store unreachable",
-            Self::DropboxUnreachable => "dropbox unreachable or credentials refused",
+            Self::DropboxUnreachable => "dropbox unreachable",
+            Self::CredentialsRefused => "dropbox refused the credentials",
         }
     }
 }
@@ -28,8 +31,12 @@ impl Bridge {
         if self.store().ping().await.is_err() {
             return Err(NotReady::StoreUnreachable);
         }
-        if self.dropbox().team_get_info().await.is_err() {
-            return Err(NotReady::DropboxUnreachable);
+        if let Err(e) = self.dropbox().team_get_info().await {
+            return Err(if e.is_credentials_refused() {
+                NotReady::CredentialsRefused
+            } else {
+                NotReady::DropboxUnreachable
+            });
         }
         Ok(())
     }

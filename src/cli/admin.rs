@@ -29,10 +29,17 @@ pub async fn check_config(config: Config) -> anyhow::Result<()> {
     }
     config.dropbox_credentials_complete()?;
     let client = DropboxClient::from_config(&config)?;
-    let admin = client
-        .token_get_authenticated_admin()
-        .await
-        .map_err(|e| anyhow::anyhow!("Dropbox refused the credentials: {e}"))?;
+    let admin = client.token_get_authenticated_admin().await.map_err(|e| {
+        // Only an answer from Dropbox can refuse the credentials; TLS, DNS or a timeout cannot.
+        let what = if e.is_credentials_refused() {
+            "Dropbox refused the credentials"
+        } else if matches!(e.kind, crate::dropbox::ErrorKind::Transport(_)) {
+            "could not reach Dropbox"
+        } else {
+            "the Dropbox check failed"
+        };
+        anyhow::anyhow!("{what}: {e}")
+    })?;
     println!(
         "dropbox: ok (authenticated as admin {})",
         admin.admin_profile.team_member_id

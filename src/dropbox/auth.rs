@@ -11,6 +11,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use super::retry::RetryPolicy;
+use super::tls::describe;
 
 /// How the client authenticates to Dropbox.
 #[derive(Debug, Clone)]
@@ -215,22 +216,5 @@ impl TokenSource {
                 Err(_) => RefreshError::Decode(format!("HTTP {status}")),
             });
         }
-    }
-}
-
-/// A short description of a reqwest failure that never includes the URL's secrets or bodies.
-pub(crate) fn describe(e: &reqwest::Error) -> String {
-    let what = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else if e.is_body() || e.is_decode() {
-        "response body failed"
-    } else {
-        "request failed"
-    };
-    match std::error::Error::source(e) {
-        Some(src) => format!("{what}: {src}"),
-        None => what.to_owned(),
     }
 }

@@ -92,6 +92,15 @@ impl<E> DropboxError<E> {
         )
     }
 
+    /// True when Dropbox answered and refused the credentials (401, 403, refused token refresh);
+    /// false for transport failures, which never reached a decision about them.
+    pub fn is_credentials_refused(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::Auth(_) | ErrorKind::TokenRefresh(_) | ErrorKind::AccessDenied(_)
+        )
+    }
+
     /// Converts the typed route error with `f`, keeping everything else.
     pub fn map_api<F, E2>(self, f: F) -> DropboxError<E2>
     where

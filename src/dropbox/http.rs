@@ -10,8 +10,9 @@ use dropbox_sdk::async_client_trait::{
 };
 use serde::Deserialize;
 
-use super::auth::{TokenSource, describe};
+use super::auth::TokenSource;
 use super::retry::{Resend, RetryPolicy, resend_for};
+use super::tls::describe;
 
 /// The prefix the SDK puts on every RPC URL; replaced by the configured base URL.
 const SDK_BASE: &str = "https://api.dropboxapi.com/";

@@ -13,8 +13,10 @@ pub mod retry;
 mod routes_groups;
 mod routes_members;
 pub mod scopes;
+mod tls;
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -53,6 +55,8 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Polling of async jobs in the `*_wait` helpers.
     pub poll: PollPolicy,
+    /// A PEM file of CAs trusted on top of the system and built-in roots (`dropbox.ca_bundle`).
+    pub ca_bundle: Option<PathBuf>,
 }
 
 impl ClientConfig {
@@ -65,6 +69,7 @@ impl ClientConfig {
             refresh_margin: Duration::from_secs(300),
             retry: RetryPolicy::default(),
             poll: PollPolicy::default(),
+            ca_bundle: None,
         }
     }
 }
@@ -96,6 +101,7 @@ impl ClientConfig {
         client_config.base_url = d.base_url.clone();
         client_config.timeout = Duration::from_secs(d.timeout_secs);
         client_config.retry.max_retry_wait = Duration::from_secs(d.max_retry_wait_secs);
+        client_config.ca_bundle = d.ca_bundle.clone();
         Ok(client_config)
     }
 }
@@ -111,7 +117,7 @@ pub enum FromConfigError {
     Build(#[from] BuildError),
 }
 
-/// The HTTP client could not be constructed (TLS backend initialisation failed).
+/// The HTTP client could not be constructed (unreadable CA bundle, TLS backend initialisation).
 #[derive(Debug, thiserror::Error)]
 #[error("could not build the Dropbox HTTP client: {0}")]
 pub struct BuildError(String);
@@ -133,11 +139,7 @@ struct Inner {
 impl DropboxClient {
     /// Builds a client from `config`; no request is made until the first call.
     pub fn new(config: ClientConfig) -> Result<Self, BuildError> {
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .user_agent(concat!("dropbox-scim-bridge/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| BuildError(e.to_string()))?;
+        let http = tls::http_client(config.timeout, config.ca_bundle.as_deref())?;
         let base_url = config.base_url.trim_end_matches('/').to_owned();
         let tokens = TokenSource::new(
             config.credentials,

@@ -15,6 +15,7 @@ mod held_memberships;
 mod invites;
 mod jobs;
 mod mirror;
+mod pg_connect_error;
 mod removals;
 
 pub use audit::{AuditEntry, AuditQuery, DropboxCall};
@@ -59,6 +60,14 @@ pub enum StoreError {
     /// Any other database error.
     #[error("store database error: {0}")]
     Database(sqlx::Error),
+    /// PostgreSQL could not be reached or refused the session; `target` is `host:port/database`.
+    #[error("cannot connect to PostgreSQL at {target}: {detail}")]
+    Connect {
+        /// Where we tried to connect (never the password).
+        target: String,
+        /// What failed (TLS, refused, timed out, authentication...) with its error chain.
+        detail: String,
+    },
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -108,8 +117,12 @@ impl Store {
             let pool = PgPoolOptions::new()
                 .max_connections(10)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect_with(opts)
-                .await?;
+                .connect_with(opts.clone())
+                .await;
+            let pool = match pool {
+                Ok(pool) => pool,
+                Err(e) => return Err(pg_connect_error::explain(&opts, e).await),
+            };
             sqlx::migrate!("migrations/postgres").run(&pool).await?;
             Backend::Postgres(pool)
         } else {
