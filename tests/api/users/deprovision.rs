@@ -1,8 +1,6 @@
 //! `DELETE /Users/{id}` under each deprovisioning policy, checking the exact arguments Dropbox received.
 
-mod common;
-
-use common::TestApp;
+use crate::helpers::test_app::TestApp;
 use reqwest::Method;
 use serde_json::{Value, json};
 

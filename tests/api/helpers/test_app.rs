@@ -1,7 +1,5 @@
 //! The end-to-end harness: the real application on a loopback port against the emulator on another.
 
-#![allow(dead_code)]
-
 use dropbox_scim_bridge::app::Application;
 use dropbox_scim_bridge::config::Config;
 use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig, RunningEmulator};

@@ -1,8 +1,6 @@
 //! Edge cases of group writes: partial PUT bodies and hostile ids.
 
-mod bridge_groups_support;
-
-use bridge_groups_support::{Env, GROUP_URN, ctx, patch, scim_err, sorted};
+use crate::helpers::bridge_env::{Env, GROUP_URN, ctx, patch, scim_err, sorted};
 use dropbox_scim_bridge::scim::ScimType;
 use serde_json::json;
 

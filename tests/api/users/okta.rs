@@ -1,8 +1,6 @@
 //! The Users request shapes Okta sends (IDP_BEHAVIOUR.md, sections Both and Okta), over real HTTP.
 
-mod common;
-
-use common::{TOKEN, TestApp};
+use crate::helpers::test_app::{TOKEN, TestApp};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;

@@ -1,9 +1,7 @@
 //! Behind a reverse proxy: `Location` and `meta.location` use the configured public URL, or trusted
 //! `X-Forwarded-*` headers, never untrusted ones, and follow a custom path prefix.
 
-mod common;
-
-use common::{TOKEN, TestApp};
+use crate::helpers::test_app::{TOKEN, TestApp};
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -1,12 +1,11 @@
 //! Client mechanics over loopback against a small scripted axum stub: retries, rate limits,
 //! token refresh, request ids and job polling.
 
-mod dropbox_stub;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use crate::helpers::dropbox_stub::{reply, spawn_stub};
 use dropbox_scim_bridge::dropbox::team::{
     GroupSelector, GroupsListArg, MemberAddV2Arg, MembersAddV2Arg, MembersDeactivateArg,
     UserSelectorArg,
@@ -14,7 +13,6 @@ use dropbox_scim_bridge::dropbox::team::{
 use dropbox_scim_bridge::dropbox::{
     ClientConfig, Credentials, DropboxClient, ErrorKind, PollPolicy, RetryPolicy,
 };
-use dropbox_stub::{reply, spawn_stub};
 use secrecy::SecretString;
 
 const GROUPS_LIST_OK: &str = r#"{"groups":[],"cursor":"c1","has_more":false}"#;

@@ -1,8 +1,6 @@
 //! Group listings and filters, and the groups of one member.
 
-mod bridge_groups_support;
-
-use bridge_groups_support::{Env, GROUP_URN, ctx};
+use crate::helpers::bridge_env::{Env, GROUP_URN, ctx};
 use dropbox_scim_bridge::scim::list::ListQuery;
 use serde_json::json;
 

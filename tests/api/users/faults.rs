@@ -1,8 +1,6 @@
 //! Dropbox rate limits and outages as the IdP sees them: 429 with `Retry-After`, 503, or a wait.
 
-mod common;
-
-use common::TestApp;
+use crate::helpers::test_app::TestApp;
 use dropbox_scim_bridge::emulator::Fault;
 use reqwest::Method;
 use serde_json::{Value, json};

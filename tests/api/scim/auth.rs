@@ -1,9 +1,7 @@
 //! Authentication over real HTTP: every SCIM route and method refuses a missing or wrong token with a
 //! SCIM 401, and the probes stay open.
 
-mod common;
-
-use common::{TOKEN, TestApp};
+use crate::helpers::test_app::{TOKEN, TestApp};
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
 

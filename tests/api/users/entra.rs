@@ -1,8 +1,6 @@
 //! The Users request shapes Microsoft Entra ID sends (IDP_BEHAVIOUR.md, section Microsoft Entra ID).
 
-mod common;
-
-use common::TestApp;
+use crate::helpers::test_app::TestApp;
 use reqwest::Method;
 use serde_json::{Value, json};
 

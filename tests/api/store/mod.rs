@@ -1,9 +1,9 @@
 //! The store's operations, run once on SQLite (a temp file) and once on PostgreSQL (a fresh schema).
 
 use dropbox_scim_bridge::store::{Store, StoreError, UserExtras};
-mod store_cases;
+mod cases;
 
-use store_cases::t;
+use cases::t;
 
 /// A store on a fresh database; call `finish` to drop the PostgreSQL schema.
 struct TestDb {
@@ -79,7 +79,7 @@ macro_rules! cases {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 let db = super::TestDb::sqlite().await;
-                super::store_cases::$name(&db.store, &db.url).await;
+                super::cases::$name(&db.store, &db.url).await;
                 db.finish().await;
             })*
         }
@@ -87,7 +87,7 @@ macro_rules! cases {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 let Some(db) = super::TestDb::postgres().await else { return };
-                super::store_cases::$name(&db.store, &db.url).await;
+                super::cases::$name(&db.store, &db.url).await;
                 db.finish().await;
             })*
         }

@@ -1,8 +1,6 @@
 //! `DELETE /Users/{id}` with `policy = remove` and a file transfer: the exact `members/remove` body.
 
-mod common;
-
-use common::TestApp;
+use crate::helpers::test_app::TestApp;
 use reqwest::Method;
 use serde_json::json;
 

@@ -1,9 +1,7 @@
 //! Users request shapes from other clients and the general rules of IDP_BEHAVIOUR.md ("Both",
 //! "Other clients"): null values, read-only attributes, case-insensitive names, ids never reused.
 
-mod common;
-
-use common::TestApp;
+use crate::helpers::test_app::TestApp;
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -1,6 +1,4 @@
 //! Shared set-up for the group bridge tests: an emulator, a client, a store on a temp file, a bridge.
-// Each test crate uses a different subset of these helpers.
-#![allow(dead_code)]
 
 use dropbox_scim_bridge::bridge::{Bridge, BridgeError, BridgeSettings, WriteContext};
 use dropbox_scim_bridge::config::Config;

@@ -16,7 +16,7 @@ fn docker_example_config_is_valid() {
 /// Every `[deprovision]` example in README.md is a configuration the bridge accepts.
 #[test]
 fn readme_policy_examples_are_valid() {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let blocks: Vec<&str> = readme
         .split("```toml\n")
         .skip(1)

@@ -1,9 +1,7 @@
 //! Changes to users while they are inactive: a withdrawn invitation keeps what the IdP sends and
 //! re-invites with it; a suspended member is updated in place and reactivated in the same request.
 
-mod common;
-
-use common::TestApp;
+use crate::helpers::test_app::TestApp;
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -1,8 +1,6 @@
 //! `/Groups` over real HTTP: the bridge on a loopback port against the emulator, as IdPs call it.
 
-mod common;
-
-use common::TestApp;
+use crate::helpers::test_app::TestApp;
 use reqwest::Method;
 use serde_json::{Value, json};
 

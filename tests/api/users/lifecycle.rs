@@ -1,9 +1,7 @@
 //! The user lifecycle over HTTP: deactivate and reactivate active and invited members, the no-op
 //! periodic `active=true`, and profile changes folded into one Dropbox call.
 
-mod common;
-
-use common::TestApp;
+use crate::helpers::test_app::TestApp;
 use reqwest::Method;
 use serde_json::{Value, json};
 

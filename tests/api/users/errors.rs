@@ -1,8 +1,6 @@
 //! How Dropbox failures and invalid input reach the IdP: the SCIM error, its status and headers.
 
-mod common;
-
-use common::TestApp;
+use crate::helpers::test_app::TestApp;
 use dropbox_scim_bridge::emulator::EmulatorConfig;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -244,7 +242,7 @@ async fn malformed_bodies_and_discovery_writes_are_refused() {
     let bad_json = app
         .http
         .post(format!("{}/Users", app.base))
-        .bearer_auth(common::TOKEN)
+        .bearer_auth(crate::helpers::test_app::TOKEN)
         .header("content-type", "application/scim+json")
         .body("{not json")
         .send()
@@ -277,7 +275,7 @@ async fn invalid_input_is_a_precise_400_or_415_without_dropbox_calls() {
     let text = app
         .http
         .post(format!("{}/Users", app.base))
-        .bearer_auth(common::TOKEN)
+        .bearer_auth(crate::helpers::test_app::TOKEN)
         .header("content-type", "text/plain")
         .body("{}")
         .send()

@@ -1,8 +1,6 @@
 //! Large groups and concurrency: call counts from the emulator's statistics.
 
-mod bridge_groups_support;
-
-use bridge_groups_support::{Env, ctx, patch};
+use crate::helpers::bridge_env::{Env, ctx, patch};
 use serde_json::{Value, json};
 
 fn values(ids: &[String]) -> Value {

@@ -1,9 +1,7 @@
 //! An Okta-style import (`GET /Users?startIndex=..&count=100`) reads the mirror: about N/1000 Dropbox
 //! list calls in total, every member exactly once, in a stable order.
 
-mod common;
-
-use common::TestApp;
+use crate::helpers::test_app::TestApp;
 use reqwest::Method;
 use std::collections::HashSet;
 
