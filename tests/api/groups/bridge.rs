@@ -1,6 +1,7 @@
 //! The group bridge against the emulator: every group request shape IdPs send, and the error cases.
 
-use crate::helpers::bridge_env::{Env, GROUP_URN, ctx, patch, scim_err, sorted};
+use crate::helpers::bridge_env::{Env, ctx, scim_err, sorted};
+use crate::helpers::scim_calls::{GROUP_URN, patch_body};
 use dropbox_scim_bridge::scim::ScimType;
 use serde_json::json;
 
@@ -24,7 +25,7 @@ async fn okta_group_push_rename_and_membership() {
 
     // Okta re-sends the unchanged name: no Dropbox write at all.
     let writes = env.writes();
-    let same = patch(json!([{"op": "replace", "value": {"id": id, "displayName": "Sales"}}]));
+    let same = patch_body(json!([{"op": "replace", "value": {"id": id, "displayName": "Sales"}}]));
     env.bridge
         .patch_group(&ctx("PATCH"), &id, same)
         .await
@@ -32,7 +33,7 @@ async fn okta_group_push_rename_and_membership() {
     assert_eq!(env.writes(), writes);
 
     let rename =
-        patch(json!([{"op": "replace", "value": {"id": id, "displayName": "Sales EMEA"}}]));
+        patch_body(json!([{"op": "replace", "value": {"id": id, "displayName": "Sales EMEA"}}]));
     let g = env
         .bridge
         .patch_group(&ctx("PATCH"), &id, rename)
@@ -41,7 +42,7 @@ async fn okta_group_push_rename_and_membership() {
     assert_eq!(g.display_name, "Sales EMEA");
     assert_eq!(env.count("groups/update"), 1);
 
-    let add = patch(json!([{"op": "add", "path": "members", "value": [
+    let add = patch_body(json!([{"op": "add", "path": "members", "value": [
         {"value": ids[0], "display": "seed0@example.com"}, {"value": ids[1], "display": "x"}]}]));
     let g = env
         .bridge
@@ -58,14 +59,14 @@ async fn okta_group_push_rename_and_membership() {
     assert_eq!(values, expected);
 
     let remove =
-        patch(json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", ids[0])}]));
+        patch_body(json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", ids[0])}]));
     env.bridge
         .patch_group(&ctx("PATCH"), &id, remove)
         .await
         .expect("remove");
     assert_eq!(env.member_ids(&id).await, vec![ids[1].clone()]);
 
-    let full = patch(json!([{"op": "replace", "path": "members", "value": [
+    let full = patch_body(json!([{"op": "replace", "path": "members", "value": [
         {"value": ids[2]}, {"value": ids[3]}]}]));
     env.bridge
         .patch_group(&ctx("PATCH"), &id, full)
@@ -82,7 +83,7 @@ async fn entra_capitalised_ops_value_list_removal_and_several_ops() {
     let env = Env::new().await;
     let ids = env.emu().seed_members(5);
     let id = env.group("Engineering", &ids[..3]).await;
-    let body = patch(json!([
+    let body = patch_body(json!([
         {"op": "Remove", "path": "members", "value": [{"value": ids[0]}, {"value": ids[1]}]},
         {"op": "Add", "path": "members", "value": [{"value": ids[3]}]},
         {"op": "Add", "path": "members", "value": {"value": ids[4]}},
@@ -109,7 +110,7 @@ async fn adding_present_and_removing_absent_members_is_not_an_error() {
     let ids = env.emu().seed_members(3);
     let id = env.group("Ops", &ids[..1]).await;
     let writes = env.writes();
-    let body = patch(json!([
+    let body = patch_body(json!([
         {"op": "add", "path": "members", "value": [{"value": ids[0]}]},
         {"op": "remove", "path": format!("members[value eq \"{}\"]", ids[2])},
     ]));
@@ -126,13 +127,13 @@ async fn replace_naming_neither_name_nor_members_keeps_the_members() {
     let env = Env::new().await;
     let ids = env.emu().seed_members(2);
     let id = env.group("Keep", &ids).await;
-    let body = patch(json!([{"op": "replace", "value": {"externalId": "k1"}}]));
+    let body = patch_body(json!([{"op": "replace", "value": {"externalId": "k1"}}]));
     env.bridge
         .patch_group(&ctx("PATCH"), &id, body)
         .await
         .expect("patch");
     assert_eq!(env.member_ids(&id).await, sorted(ids.clone()));
-    let remove_all = patch(json!([{"op": "remove", "path": "members"}]));
+    let remove_all = patch_body(json!([{"op": "remove", "path": "members"}]));
     env.bridge
         .patch_group(&ctx("PATCH"), &id, remove_all)
         .await
@@ -187,7 +188,7 @@ async fn unknown_member_ids_are_refused_before_any_write() {
 
     let id = env.group("Good", &[]).await;
     let writes = env.writes();
-    let body = patch(json!([
+    let body = patch_body(json!([
         {"op": "replace", "path": "displayName", "value": "Renamed"},
         {"op": "add", "path": "members", "value": [{"value": ids[0]}, {"value": "dbmid:ghost"}]}]));
     let (status, _, detail) = scim_err(env.bridge.patch_group(&ctx("PATCH"), &id, body).await);
@@ -212,7 +213,7 @@ async fn duplicate_names_are_409_uniqueness() {
     let (status, kind, _) = scim_err(env.bridge.create_group(&ctx("POST"), body).await);
     assert_eq!((status, kind), (409, Some(ScimType::Uniqueness)));
     let other = env.group("Other", &[]).await;
-    let rename = patch(json!([{"op": "replace", "path": "displayName", "value": "Finance"}]));
+    let rename = patch_body(json!([{"op": "replace", "path": "displayName", "value": "Finance"}]));
     let (status, _, _) = scim_err(env.bridge.patch_group(&ctx("PATCH"), &other, rename).await);
     assert_eq!(status, 409);
 }
@@ -230,7 +231,7 @@ async fn system_groups_are_readable_but_not_writable() {
     assert_eq!(page.total, 1);
     let id = page.items[0].id.clone().expect("id");
     let writes = env.writes();
-    let add = patch(json!([{"op": "add", "path": "members", "value": [{"value": ids[0]}]}]));
+    let add = patch_body(json!([{"op": "add", "path": "members", "value": [{"value": ids[0]}]}]));
     let (status, kind, _) = scim_err(env.bridge.patch_group(&ctx("PATCH"), &id, add).await);
     assert_eq!((status, kind), (400, Some(ScimType::Mutability)));
     let put = json!({"displayName": "All"});
@@ -249,7 +250,7 @@ async fn system_groups_are_readable_but_not_writable() {
 async fn unknown_groups_are_404_and_deleted_groups_vanish() {
     let env = Env::new().await;
     assert_eq!(scim_err(env.bridge.get_group("g:0000", true).await).0, 404);
-    let body = patch(json!([{"op": "replace", "path": "displayName", "value": "x"}]));
+    let body = patch_body(json!([{"op": "replace", "path": "displayName", "value": "x"}]));
     assert_eq!(
         scim_err(env.bridge.patch_group(&ctx("PATCH"), "g:0000", body).await).0,
         404
@@ -305,12 +306,13 @@ async fn every_write_is_audited_with_its_dropbox_calls() {
     let env = Env::new().await;
     let ids = env.emu().seed_members(1);
     let id = env.group("Audited", &[]).await;
-    let add = patch(json!([{"op": "add", "path": "members", "value": [{"value": ids[0]}]}]));
+    let add = patch_body(json!([{"op": "add", "path": "members", "value": [{"value": ids[0]}]}]));
     env.bridge
         .patch_group(&ctx("PATCH"), &id, add)
         .await
         .expect("patch");
-    let bad = patch(json!([{"op": "add", "path": "members", "value": [{"value": "dbmid:x"}]}]));
+    let bad =
+        patch_body(json!([{"op": "add", "path": "members", "value": [{"value": "dbmid:x"}]}]));
     assert!(
         env.bridge
             .patch_group(&ctx("PATCH"), &id, bad)
@@ -349,7 +351,7 @@ async fn members_are_named_by_scim_id_when_it_differs_from_the_dropbox_id() {
         .await
         .expect("alias");
     let id = env.group("Aliased", &[]).await;
-    let add = patch(
+    let add = patch_body(
         json!([{"op": "add", "path": "members", "value": [{"value": "dbmid:first-invite"}]}]),
     );
     let g = env
@@ -364,7 +366,7 @@ async fn members_are_named_by_scim_id_when_it_differs_from_the_dropbox_id() {
         json!(ids[0])
     );
     let remove =
-        patch(json!([{"op": "remove", "path": "members[value eq \"dbmid:first-invite\"]"}]));
+        patch_body(json!([{"op": "remove", "path": "members[value eq \"dbmid:first-invite\"]"}]));
     env.bridge
         .patch_group(&ctx("PATCH"), &id, remove)
         .await

@@ -1,6 +1,7 @@
 //! Edge cases of group writes: partial PUT bodies and hostile ids.
 
-use crate::helpers::bridge_env::{Env, GROUP_URN, ctx, patch, scim_err, sorted};
+use crate::helpers::bridge_env::{Env, ctx, scim_err, sorted};
+use crate::helpers::scim_calls::{GROUP_URN, patch_body};
 use dropbox_scim_bridge::scim::ScimType;
 use serde_json::json;
 
@@ -42,7 +43,7 @@ async fn hostile_ids_are_refused_without_asking_dropbox() {
     let id = env.group("Safe", &[]).await;
     let before = env.emu().stats().values().sum::<u64>();
     for bad in ["", "x", "dbmid:", "../../etc", &"dbmid:".repeat(500)] {
-        let body = patch(json!([{"op": "add", "path": "members", "value": [{"value": bad}]}]));
+        let body = patch_body(json!([{"op": "add", "path": "members", "value": [{"value": bad}]}]));
         let (status, kind, _) = scim_err(env.bridge.patch_group(&ctx("PATCH"), &id, body).await);
         assert_eq!(
             (status, kind),

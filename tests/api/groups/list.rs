@@ -1,6 +1,7 @@
 //! Group listings and filters, and the groups of one member.
 
-use crate::helpers::bridge_env::{Env, GROUP_URN, ctx};
+use crate::helpers::bridge_env::{Env, ctx};
+use crate::helpers::scim_calls::GROUP_URN;
 use dropbox_scim_bridge::scim::list::ListQuery;
 use serde_json::json;
 

@@ -1,6 +1,7 @@
 //! Large groups and concurrency: call counts from the emulator's statistics.
 
-use crate::helpers::bridge_env::{Env, ctx, patch};
+use crate::helpers::bridge_env::{Env, ctx};
+use crate::helpers::scim_calls::patch_body;
 use serde_json::{Value, json};
 
 fn values(ids: &[String]) -> Value {
@@ -42,7 +43,7 @@ async fn a_patch_adding_1000_members_is_one_add_call() {
     let env = Env::new().await;
     let ids = env.emu().seed_members(1000);
     let id = env.group("Big", &[]).await;
-    let body = patch(json!([{"op": "add", "path": "members", "value": values(&ids)}]));
+    let body = patch_body(json!([{"op": "add", "path": "members", "value": values(&ids)}]));
     let g = env
         .bridge
         .patch_group(&ctx("PATCH"), &id, body)
@@ -63,7 +64,7 @@ async fn concurrent_patches_to_one_group_lose_nothing() {
         let bridge = env.bridge.clone();
         let (id, chunk) = (id.clone(), chunk.to_vec());
         tasks.push(tokio::spawn(async move {
-            let body = patch(json!([
+            let body = patch_body(json!([
                 {"op": "replace", "value": {"displayName": "Busy"}},
                 {"op": "add", "path": "members", "value": values(&chunk)}]));
             bridge
@@ -90,7 +91,8 @@ async fn replacing_a_large_member_list_sends_only_the_difference() {
         env.count("groups/members/add"),
         env.count("groups/members/remove"),
     );
-    let body = patch(json!([{"op": "replace", "path": "members", "value": values(&ids[500..])}]));
+    let body =
+        patch_body(json!([{"op": "replace", "path": "members", "value": values(&ids[500..])}]));
     env.bridge
         .patch_group(&ctx("PATCH"), &id, body)
         .await
@@ -122,7 +124,7 @@ async fn a_patch_answered_with_204_lists_no_members() {
     let id = env.group("Listed", &ids[..2000]).await;
     let lists = || env.count("groups/members/list") + env.count("groups/members/list/continue");
     let before = lists();
-    let body = patch(json!([{"op": "add", "path": "members", "value": values(&ids[2000..])}]));
+    let body = patch_body(json!([{"op": "add", "path": "members", "value": values(&ids[2000..])}]));
     let g = env
         .bridge
         .patch_group_without_members(&ctx("PATCH"), &id, body)

@@ -1,5 +1,6 @@
 //! Shared set-up for the group bridge tests: an emulator, a client, a store on a temp file, a bridge.
 
+use super::scim_calls::GROUP_URN;
 use dropbox_scim_bridge::bridge::{Bridge, BridgeError, BridgeSettings, WriteContext};
 use dropbox_scim_bridge::config::Config;
 use dropbox_scim_bridge::dropbox::{ClientConfig, Credentials, DropboxClient};
@@ -88,17 +89,9 @@ impl Env {
     }
 }
 
-/// The core Group schema URN.
-pub const GROUP_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-
 /// A write context for one request.
 pub fn ctx(op: &str) -> WriteContext {
     WriteContext::new("test".into(), "req-1".into(), op.into())
-}
-
-/// A PatchOp body with these operations.
-pub fn patch(ops: Value) -> Value {
-    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
 }
 
 /// The SCIM status and type of a failed call.

@@ -3,4 +3,5 @@
 
 pub mod bridge_env;
 pub mod dropbox_stub;
+pub mod scim_calls;
 pub mod test_app;

@@ -1,5 +1,6 @@
 //! The end-to-end harness: the real application on a loopback port against the emulator on another.
 
+use super::scim_calls::USER_URN;
 use dropbox_scim_bridge::app::Application;
 use dropbox_scim_bridge::config::Config;
 use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig, RunningEmulator};
@@ -102,19 +103,15 @@ impl TestApp {
     }
 
     /// Creates a user with the usual Okta body and returns the response body (asserting 201).
-    pub async fn create_user(&self, email: &str, given: &str, family: &str) -> Value {
+    pub async fn create_okta_user(&self, email: &str, given: &str, family: &str) -> Value {
         let (status, body) = self
-            .json(
-                Method::POST,
-                "/Users",
-                Some(json!({
-                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-                    "userName": email,
-                    "name": {"givenName": given, "familyName": family},
-                    "emails": [{"primary": true, "value": email, "type": "work"}],
-                    "active": true
-                })),
-            )
+            .create_user(json!({
+                "schemas": [USER_URN],
+                "userName": email,
+                "name": {"givenName": given, "familyName": family},
+                "emails": [{"primary": true, "value": email, "type": "work"}],
+                "active": true
+            }))
             .await;
         assert_eq!(status, 201, "create {email}: {body}");
         body

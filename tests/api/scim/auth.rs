@@ -118,11 +118,7 @@ async fn a_rejected_create_changes_nothing() {
 
     assert_eq!(resp.status().as_u16(), 401);
     let (status, body) = app
-        .json(
-            Method::GET,
-            "/Users?filter=userName%20eq%20%22x@example.com%22",
-            None,
-        )
+        .list_users("filter=userName%20eq%20%22x@example.com%22")
         .await;
     assert_eq!(status, 200);
     assert_eq!(body["totalResults"], json!(0));

@@ -2,7 +2,6 @@
 //! list calls in total, every member exactly once, in a stable order.
 
 use crate::helpers::test_app::TestApp;
-use reqwest::Method;
 use std::collections::HashSet;
 
 #[tokio::test]
@@ -25,11 +24,7 @@ async fn okta_import_of_5000_members_costs_n_over_1000_list_calls() {
     let mut start = 1;
     let total = loop {
         let (status, body) = app
-            .json(
-                Method::GET,
-                &format!("/Users?startIndex={start}&count=100"),
-                None,
-            )
+            .list_users(&format!("startIndex={start}&count=100"))
             .await;
         assert_eq!(status, 200, "{body}");
         let resources = body["Resources"].as_array().expect("Resources").clone();
@@ -70,11 +65,7 @@ async fn pages_keep_one_order_across_requests() {
         let app = &app;
         async move {
             let (_, body) = app
-                .json(
-                    Method::GET,
-                    &format!("/Users?startIndex={start}&count=50"),
-                    None,
-                )
+                .list_users(&format!("startIndex={start}&count=50"))
                 .await;
             body["Resources"]
                 .as_array()

@@ -1,12 +1,11 @@
 //! PATCH: every IdP form from IDP_BEHAVIOUR.md as a fixture with the expected resource, plus proptests.
 
+use crate::helpers::scim_calls::ENTERPRISE_URN;
 use dropbox_scim_bridge::scim::ScimType;
 use dropbox_scim_bridge::scim::patch::{apply, parse_patch};
 use dropbox_scim_bridge::scim::schema::{ResourceSchema, group_schema, user_schema};
 use proptest::prelude::*;
 use serde_json::{Value, json};
-
-const ENT: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
 fn run(schema: &ResourceSchema, mut resource: Value, body: Value) -> Result<Value, String> {
     let ops = parse_patch(&body).map_err(|e| e.detail)?;
@@ -71,36 +70,36 @@ fn user_fixtures() {
         (
             "entra enterprise employeeNumber and manager string",
             ops(json!([
-                {"op": "Add", "path": format!("{ENT}:employeeNumber"), "value": "42"},
-                {"op": "Replace", "path": format!("{ENT}:manager"), "value": "m1"}
+                {"op": "Add", "path": format!("{ENTERPRISE_URN}:employeeNumber"), "value": "42"},
+                {"op": "Replace", "path": format!("{ENTERPRISE_URN}:manager"), "value": "m1"}
             ])),
             {
                 let mut u = user();
-                u[ENT] = json!({"employeeNumber": "42", "manager": {"value": "m1"}});
+                u[ENTERPRISE_URN] = json!({"employeeNumber": "42", "manager": {"value": "m1"}});
                 u
             },
         ),
         (
             "manager as one-element array with PascalCase",
             ops(
-                json!([{"op": "add", "path": format!("{ENT}:manager"), "value": [{"Value": "m2"}]}]),
+                json!([{"op": "add", "path": format!("{ENTERPRISE_URN}:manager"), "value": [{"Value": "m2"}]}]),
             ),
             {
                 let mut u = user();
-                u[ENT] = json!({"manager": {"value": "m2"}});
+                u[ENTERPRISE_URN] = json!({"manager": {"value": "m2"}});
                 u
             },
         ),
         (
             "entra newer mode dotted and URN keys",
             ops(json!([{"op": "replace", "value": {
-                "name.givenName": "Cy", "displayName": "Cy Lee", format!("{ENT}:department"): "R&D",
+                "name.givenName": "Cy", "displayName": "Cy Lee", format!("{ENTERPRISE_URN}:department"): "R&D",
                 "active": true, "id": "hacked", "meta": {"x": 1}, "locale": "en"}}])),
             {
                 let mut u = user();
                 u["name"]["givenName"] = json!("Cy");
                 u["displayName"] = json!("Cy Lee");
-                u[ENT] = json!({"department": "R&D"});
+                u[ENTERPRISE_URN] = json!({"department": "R&D"});
                 u
             },
         ),

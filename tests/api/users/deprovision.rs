@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 /// Creates a user and lets the invitee accept, so that the member is active; returns the SCIM id.
 async fn active_user(app: &TestApp, email: &str) -> String {
-    let body = app.create_user(email, "Dee", "Provision").await;
+    let body = app.create_okta_user(email, "Dee", "Provision").await;
     let id = body["id"].as_str().expect("id").to_owned();
     app.dropbox
         .emulator
@@ -33,9 +33,7 @@ async fn suspend_policy_suspends_hides_and_recreate_restores_the_same_id() {
     let app = TestApp::spawn_with(&[("SCIM_BRIDGE_DEPROVISION__POLICY", "suspend")]).await;
     let id = active_user(&app, "sus@example.com").await;
 
-    let (status, body) = app
-        .json(Method::DELETE, &format!("/Users/{id}"), None)
-        .await;
+    let (status, body) = app.delete_user(&id).await;
 
     assert_eq!(status, 204);
     assert_eq!(body, Value::Null);
@@ -45,19 +43,17 @@ async fn suspend_policy_suspends_hides_and_recreate_restores_the_same_id() {
     );
     assert_eq!(app.count("members/remove"), 0);
     assert_eq!(dropbox_status(&app, &id), json!("suspended"));
-    let (status, err) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
+    let (status, err) = app.get_user(&id).await;
     assert_eq!(status, 404);
     assert_eq!(err["status"], json!("404"));
     let (_, list) = app
-        .json(
-            Method::GET,
-            "/Users?filter=userName%20eq%20%22sus@example.com%22",
-            None,
-        )
+        .list_users("filter=userName%20eq%20%22sus@example.com%22")
         .await;
     assert_eq!(list["totalResults"], json!(0));
 
-    let again = app.create_user("sus@example.com", "Dee", "Provision").await;
+    let again = app
+        .create_okta_user("sus@example.com", "Dee", "Provision")
+        .await;
 
     assert_eq!(again["id"], json!(id));
     assert_eq!(again["active"], json!(true));
@@ -67,7 +63,7 @@ async fn suspend_policy_suspends_hides_and_recreate_restores_the_same_id() {
         vec![json!({"user": member_selector(&id)})]
     );
     assert_eq!(dropbox_status(&app, &id), json!("active"));
-    let (status, _) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
+    let (status, _) = app.get_user(&id).await;
     assert_eq!(status, 200);
 }
 
@@ -76,9 +72,7 @@ async fn suspend_policy_honours_suspend_wipe_data() {
     let app = TestApp::spawn_with(&[("SCIM_BRIDGE_USERS__SUSPEND_WIPE_DATA", "true")]).await;
     let id = active_user(&app, "wipe@example.com").await;
 
-    let (status, _) = app
-        .json(Method::DELETE, &format!("/Users/{id}"), None)
-        .await;
+    let (status, _) = app.delete_user(&id).await;
 
     assert_eq!(status, 204);
     // wipe_data = true is Dropbox's default, so the SDK leaves it out.
@@ -93,9 +87,7 @@ async fn remove_policy_removes_with_dropbox_defaults() {
     let app = TestApp::spawn_with(&[("SCIM_BRIDGE_DEPROVISION__POLICY", "remove")]).await;
     let id = active_user(&app, "rm@example.com").await;
 
-    let (status, _) = app
-        .json(Method::DELETE, &format!("/Users/{id}"), None)
-        .await;
+    let (status, _) = app.delete_user(&id).await;
 
     assert_eq!(status, 204);
     assert_eq!(
@@ -104,7 +96,7 @@ async fn remove_policy_removes_with_dropbox_defaults() {
     );
     assert_eq!(app.count("members/suspend"), 0);
     assert_eq!(dropbox_status(&app, &id), json!("removed"));
-    let (status, _) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
+    let (status, _) = app.get_user(&id).await;
     assert_eq!(status, 404);
 }
 
@@ -119,9 +111,7 @@ async fn remove_policy_keep_account_sends_keep_account_and_no_wipe() {
     .await;
     let id = active_user(&app, "keep@example.com").await;
 
-    let (status, _) = app
-        .json(Method::DELETE, &format!("/Users/{id}"), None)
-        .await;
+    let (status, _) = app.delete_user(&id).await;
 
     assert_eq!(status, 204);
     assert_eq!(
@@ -133,7 +123,7 @@ async fn remove_policy_keep_account_sends_keep_account_and_no_wipe() {
             "retain_team_shares": true
         })]
     );
-    let (status, _) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
+    let (status, _) = app.get_user(&id).await;
     assert_eq!(status, 404);
 }
 
@@ -146,9 +136,7 @@ async fn suspend_then_remove_suspends_now_and_removes_nothing_yet() {
     .await;
     let id = active_user(&app, "later@example.com").await;
 
-    let (status, _) = app
-        .json(Method::DELETE, &format!("/Users/{id}"), None)
-        .await;
+    let (status, _) = app.delete_user(&id).await;
 
     assert_eq!(status, 204);
     assert_eq!(
@@ -157,19 +145,17 @@ async fn suspend_then_remove_suspends_now_and_removes_nothing_yet() {
     );
     assert_eq!(app.count("members/remove"), 0);
     assert_eq!(dropbox_status(&app, &id), json!("suspended"));
-    let (status, _) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
+    let (status, _) = app.get_user(&id).await;
     assert_eq!(status, 404);
 }
 
 #[tokio::test]
 async fn deleting_an_invited_member_withdraws_the_invitation() {
     let app = TestApp::spawn_with(&[("SCIM_BRIDGE_DEPROVISION__POLICY", "suspend")]).await;
-    let body = app.create_user("inv@example.com", "In", "Vited").await;
+    let body = app.create_okta_user("inv@example.com", "In", "Vited").await;
     let id = body["id"].as_str().expect("id").to_owned();
 
-    let (status, _) = app
-        .json(Method::DELETE, &format!("/Users/{id}"), None)
-        .await;
+    let (status, _) = app.delete_user(&id).await;
 
     assert_eq!(status, 204);
     assert_eq!(app.count("members/suspend"), 0);
@@ -177,7 +163,7 @@ async fn deleting_an_invited_member_withdraws_the_invitation() {
         app.dropbox.emulator.calls("members/remove"),
         vec![json!({"user": member_selector(&id)})]
     );
-    let (status, _) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
+    let (status, _) = app.get_user(&id).await;
     assert_eq!(status, 404);
 }
 
@@ -185,14 +171,10 @@ async fn deleting_an_invited_member_withdraws_the_invitation() {
 async fn delete_of_an_unknown_or_already_deleted_user_is_404() {
     let app = TestApp::spawn().await;
     let id = active_user(&app, "twice@example.com").await;
-    let (first, _) = app
-        .json(Method::DELETE, &format!("/Users/{id}"), None)
-        .await;
+    let (first, _) = app.delete_user(&id).await;
     assert_eq!(first, 204);
 
-    let (again, body) = app
-        .json(Method::DELETE, &format!("/Users/{id}"), None)
-        .await;
+    let (again, body) = app.delete_user(&id).await;
     let (unknown, _) = app
         .json(Method::DELETE, "/Users/dbmid:nosuchmember", None)
         .await;
@@ -211,13 +193,11 @@ async fn recreate_after_remove_recovers_the_member_when_enabled() {
     ])
     .await;
     let id = active_user(&app, "back@example.com").await;
-    let (status, _) = app
-        .json(Method::DELETE, &format!("/Users/{id}"), None)
-        .await;
+    let (status, _) = app.delete_user(&id).await;
     assert_eq!(status, 204);
 
     let again = app
-        .create_user("back@example.com", "Dee", "Provision")
+        .create_okta_user("back@example.com", "Dee", "Provision")
         .await;
 
     assert_eq!(again["id"], json!(id));
@@ -233,17 +213,11 @@ async fn recreate_after_remove_recovers_the_member_when_enabled() {
 async fn recreate_within_dropbox_recovery_window_is_409_when_recovery_is_off() {
     let app = TestApp::spawn_with(&[("SCIM_BRIDGE_DEPROVISION__POLICY", "remove")]).await;
     let id = active_user(&app, "blocked@example.com").await;
-    let (status, _) = app
-        .json(Method::DELETE, &format!("/Users/{id}"), None)
-        .await;
+    let (status, _) = app.delete_user(&id).await;
     assert_eq!(status, 204);
 
     let (status, body) = app
-        .json(
-            Method::POST,
-            "/Users",
-            Some(json!({"userName": "blocked@example.com", "active": true})),
-        )
+        .create_user(json!({"userName": "blocked@example.com", "active": true}))
         .await;
 
     // Dropbox refuses members/add_v2 for 7 days after a removal (user_already_on_team).

@@ -40,7 +40,8 @@ fn assert_scim_error(body: &Value, status: &str, scim_type: Option<&str>) {
 #[tokio::test]
 async fn user_already_on_team_is_409_uniqueness() {
     let app = TestApp::spawn().await;
-    app.create_user("dup@example.com", "Dup", "Licate").await;
+    app.create_okta_user("dup@example.com", "Dup", "Licate")
+        .await;
 
     let (status, body) = app
         .json(
@@ -96,7 +97,7 @@ async fn changing_to_a_taken_email_or_external_id_is_409_uniqueness() {
         user("taken@example.com", "T", "Aken", Some("ext-taken")),
     )
     .await;
-    let other = app.create_user("mover@example.com", "Mo", "Ver").await;
+    let other = app.create_okta_user("mover@example.com", "Mo", "Ver").await;
     let path = format!("/Users/{}", other["id"].as_str().expect("id"));
     let op = |p: &str, v: &str| {
         Some(json!({
@@ -148,7 +149,7 @@ async fn licence_limit_is_a_4xx_that_says_so() {
         ..EmulatorConfig::default()
     };
     let app = TestApp::spawn_full(emulator, &[]).await;
-    app.create_user("fits@example.com", "Fi", "Ts").await;
+    app.create_okta_user("fits@example.com", "Fi", "Ts").await;
 
     let (status, body) = app
         .json(
@@ -203,7 +204,7 @@ async fn too_long_fields_are_400_invalid_value_before_any_dropbox_call() {
 #[tokio::test]
 async fn too_long_fields_in_patch_and_put_make_no_dropbox_write() {
     let app = TestApp::spawn().await;
-    let created = app.create_user("limit@example.com", "Lim", "It").await;
+    let created = app.create_okta_user("limit@example.com", "Lim", "It").await;
     let path = format!("/Users/{}", created["id"].as_str().expect("id"));
     let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
         "Operations": [{"op": "replace", "path": "name.familyName", "value": "f".repeat(51)}]});

@@ -110,7 +110,9 @@ async fn dropbox_unreachable_is_503() {
 #[tokio::test]
 async fn a_long_rate_limit_on_a_read_is_429_too() {
     let app = TestApp::spawn().await;
-    let created = app.create_user("read.limit@example.com", "Re", "Ad").await;
+    let created = app
+        .create_okta_user("read.limit@example.com", "Re", "Ad")
+        .await;
     let fault = Fault::RateLimitText { retry_after: 120 };
     app.dropbox
         .emulator
@@ -131,7 +133,7 @@ async fn a_long_rate_limit_on_a_read_is_429_too() {
 #[tokio::test]
 async fn a_failed_suspend_leaves_the_user_active() {
     let app = TestApp::spawn().await;
-    let created = app.create_user("stay@example.com", "St", "Ay").await;
+    let created = app.create_okta_user("stay@example.com", "St", "Ay").await;
     let id = created["id"].as_str().expect("id").to_owned();
     app.dropbox.emulator.accept_invite(&id).expect("accepted");
     app.dropbox.emulator.inject_fault(
@@ -147,7 +149,7 @@ async fn a_failed_suspend_leaves_the_user_active() {
         .await;
 
     assert_eq!(status, 503, "{body}");
-    let (status, got) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
+    let (status, got) = app.get_user(&id).await;
     assert_eq!((status, &got["active"]), (200, &json!(true)));
 }
 

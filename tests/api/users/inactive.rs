@@ -2,38 +2,32 @@
 //! re-invites with it; a suspended member is updated in place and reactivated in the same request.
 
 use crate::helpers::test_app::TestApp;
-use reqwest::Method;
 use serde_json::{Value, json};
 
-fn patch(ops: Value) -> Option<Value> {
-    Some(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops}))
-}
-
-fn deactivate() -> Option<Value> {
-    patch(json!([{"op": "replace", "value": {"active": false}}]))
+/// The operations of a deactivating PATCH.
+fn deactivate() -> Value {
+    json!([{"op": "replace", "value": {"active": false}}])
 }
 
 #[tokio::test]
 async fn withdrawn_invite_keeps_changes_and_reinvites_with_them() {
     let app = TestApp::spawn().await;
     let created = app
-        .create_user("later.joiner@example.com", "Al", "Before")
+        .create_okta_user("later.joiner@example.com", "Al", "Before")
         .await;
     let id = created["id"].as_str().expect("id").to_owned();
-    let path = format!("/Users/{id}");
-    let (status, _) = app.json(Method::PATCH, &path, deactivate()).await;
+    let (status, _) = app.patch_user(&id, deactivate()).await;
     assert_eq!(status, 200);
     let after_withdrawal = app.stats();
 
-    let (again, _) = app.json(Method::PATCH, &path, deactivate()).await;
+    let (again, _) = app.patch_user(&id, deactivate()).await;
     let (status, renamed) = app
-        .json(
-            Method::PATCH,
-            &path,
-            patch(json!([
+        .patch_user(
+            &id,
+            json!([
                 {"op": "replace", "path": "name.givenName", "value": "Zed"},
                 {"op": "replace", "path": "externalId", "value": "x-later"}
-            ])),
+            ]),
         )
         .await;
 
@@ -47,21 +41,13 @@ async fn withdrawn_invite_keeps_changes_and_reinvites_with_them() {
         "an inactive invite needs no Dropbox call"
     );
     let (_, found) = app
-        .json(
-            Method::GET,
-            "/Users?filter=externalId%20eq%20%22x-later%22",
-            None,
-        )
+        .list_users("filter=externalId%20eq%20%22x-later%22")
         .await;
     assert_eq!(found["totalResults"], json!(1));
     assert_eq!(found["Resources"][0]["id"], json!(id));
 
     let (status, back) = app
-        .json(
-            Method::PATCH,
-            &path,
-            patch(json!([{"op": "replace", "value": {"active": true}}])),
-        )
+        .patch_user(&id, json!([{"op": "replace", "value": {"active": true}}]))
         .await;
 
     assert_eq!(status, 200, "{back}");
@@ -83,17 +69,13 @@ async fn withdrawn_invite_keeps_changes_and_reinvites_with_them() {
 async fn recreating_a_withdrawn_invite_is_409_asking_for_reactivation() {
     let app = TestApp::spawn().await;
     let created = app
-        .create_user("withdrawn@example.com", "Wi", "Thdrawn")
+        .create_okta_user("withdrawn@example.com", "Wi", "Thdrawn")
         .await;
-    let path = format!("/Users/{}", created["id"].as_str().expect("id"));
-    app.json(Method::PATCH, &path, deactivate()).await;
+    let id = created["id"].as_str().expect("id");
+    app.patch_user(id, deactivate()).await;
 
     let (status, body) = app
-        .json(
-            Method::POST,
-            "/Users",
-            Some(json!({"userName": "withdrawn@example.com", "active": true})),
-        )
+        .create_user(json!({"userName": "withdrawn@example.com", "active": true}))
         .await;
 
     assert_eq!(status, 409, "{body}");
@@ -104,24 +86,23 @@ async fn recreating_a_withdrawn_invite_is_409_asking_for_reactivation() {
 #[tokio::test]
 async fn suspended_member_is_renamed_in_place_and_reactivated_with_a_change() {
     let app = TestApp::spawn().await;
-    let created = app.create_user("a+b@example.com", "Sam", "Suspended").await;
+    let created = app
+        .create_okta_user("a+b@example.com", "Sam", "Suspended")
+        .await;
     let id = created["id"].as_str().expect("id").to_owned();
     app.dropbox.emulator.accept_invite(&id).expect("accepted");
-    let path = format!("/Users/{id}");
-    app.json(Method::PATCH, &path, deactivate()).await;
+    app.patch_user(&id, deactivate()).await;
 
     let (status, renamed) = app
-        .json(
-            Method::PATCH,
-            &path,
-            patch(json!([{"op": "replace", "path": "name.givenName", "value": "Quinn"}])),
+        .patch_user(
+            &id,
+            json!([{"op": "replace", "path": "name.givenName", "value": "Quinn"}]),
         )
         .await;
     let (status2, back) = app
-        .json(
-            Method::PATCH,
-            &path,
-            patch(json!([{"op": "replace", "value": {"active": true, "name.familyName": "Back"}}])),
+        .patch_user(
+            &id,
+            json!([{"op": "replace", "value": {"active": true, "name.familyName": "Back"}}]),
         )
         .await;
 
@@ -137,11 +118,7 @@ async fn suspended_member_is_renamed_in_place_and_reactivated_with_a_change() {
     assert_eq!(member["status"][".tag"], json!("active"));
     assert_eq!(member["name"]["surname"], json!("Back"));
     let (_, by_plus) = app
-        .json(
-            Method::GET,
-            "/Users?filter=userName+eq+%22a%2Bb%40example.com%22",
-            None,
-        )
+        .list_users("filter=userName+eq+%22a%2Bb%40example.com%22")
         .await;
     assert_eq!(by_plus["Resources"][0]["id"], json!(id));
 }

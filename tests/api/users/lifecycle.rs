@@ -2,14 +2,7 @@
 //! periodic `active=true`, and profile changes folded into one Dropbox call.
 
 use crate::helpers::test_app::TestApp;
-use reqwest::Method;
-use serde_json::{Value, json};
-
-const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-
-fn patch(ops: Value) -> Option<Value> {
-    Some(json!({"schemas": [PATCH_OP], "Operations": ops}))
-}
+use serde_json::json;
 
 /// Dropbox write routes: none of them may be called by a no-op.
 const WRITES: [&str; 5] = [
@@ -25,7 +18,7 @@ fn writes(app: &TestApp) -> u64 {
 }
 
 async fn active_user(app: &TestApp, email: &str) -> String {
-    let body = app.create_user(email, "Ann", "Active").await;
+    let body = app.create_okta_user(email, "Ann", "Active").await;
     let id = body["id"].as_str().expect("id").to_owned();
     app.dropbox.emulator.accept_invite(&id).expect("accepted");
     id
@@ -35,29 +28,20 @@ async fn active_user(app: &TestApp, email: &str) -> String {
 async fn okta_deactivates_and_reactivates_an_active_member() {
     let app = TestApp::spawn().await;
     let id = active_user(&app, "okta.cycle@example.com").await;
-    let path = format!("/Users/{id}");
 
     let (status, off) = app
-        .json(
-            Method::PATCH,
-            &path,
-            patch(json!([{"op": "replace", "value": {"active": false}}])),
-        )
+        .patch_user(&id, json!([{"op": "replace", "value": {"active": false}}]))
         .await;
 
     assert_eq!(status, 200, "{off}");
     assert_eq!(off["active"], json!(false));
     assert_eq!(app.count("members/suspend"), 1);
-    let (_, got) = app.json(Method::GET, &path, None).await;
+    let (_, got) = app.get_user(&id).await;
     assert_eq!(got["active"], json!(false));
     assert_eq!(got["id"], json!(id));
 
     let (status, on) = app
-        .json(
-            Method::PATCH,
-            &path,
-            patch(json!([{"op": "replace", "value": {"active": true}}])),
-        )
+        .patch_user(&id, json!([{"op": "replace", "value": {"active": true}}]))
         .await;
 
     assert_eq!(status, 200, "{on}");
@@ -73,7 +57,7 @@ async fn okta_deactivates_and_reactivates_an_active_member() {
 async fn deactivating_an_invited_member_withdraws_the_invite_and_keeps_the_id() {
     let app = TestApp::spawn().await;
     let created = app
-        .create_user("invitee@example.com", "Iris", "Invited")
+        .create_okta_user("invitee@example.com", "Iris", "Invited")
         .await;
     let id = created["id"].as_str().expect("id").to_owned();
     assert_eq!(
@@ -81,14 +65,9 @@ async fn deactivating_an_invited_member_withdraws_the_invite_and_keeps_the_id() 
         json!(true),
         "an invited member is provisioned"
     );
-    let path = format!("/Users/{id}");
 
     let (status, off) = app
-        .json(
-            Method::PATCH,
-            &path,
-            patch(json!([{"op": "replace", "value": {"active": false}}])),
-        )
+        .patch_user(&id, json!([{"op": "replace", "value": {"active": false}}]))
         .await;
 
     assert_eq!(status, 200, "{off}");
@@ -96,26 +75,18 @@ async fn deactivating_an_invited_member_withdraws_the_invite_and_keeps_the_id() 
     assert_eq!(off["id"], json!(id));
     assert_eq!(app.count("members/suspend"), 0);
     assert_eq!(app.count("members/remove"), 1);
-    let (status, got) = app.json(Method::GET, &path, None).await;
+    let (status, got) = app.get_user(&id).await;
     assert_eq!((status, &got["active"]), (200, &json!(false)));
     assert_eq!(got["userName"], json!("invitee@example.com"));
     let (_, list) = app
-        .json(
-            Method::GET,
-            "/Users?filter=userName%20eq%20%22INVITEE@example.com%22",
-            None,
-        )
+        .list_users("filter=userName%20eq%20%22INVITEE@example.com%22")
         .await;
     assert_eq!(list["totalResults"], json!(1));
     assert_eq!(list["Resources"][0]["id"], json!(id));
     assert_eq!(list["Resources"][0]["active"], json!(false));
 
     let (status, on) = app
-        .json(
-            Method::PATCH,
-            &path,
-            patch(json!([{"op": "replace", "value": {"active": true}}])),
-        )
+        .patch_user(&id, json!([{"op": "replace", "value": {"active": true}}]))
         .await;
 
     assert_eq!(status, 200, "{on}");
@@ -126,7 +97,7 @@ async fn deactivating_an_invited_member_withdraws_the_invite_and_keeps_the_id() 
         "the IdP keeps its id across the re-invitation"
     );
     assert_eq!(app.count("members/add_v2"), 2);
-    let (status, again) = app.json(Method::GET, &path, None).await;
+    let (status, again) = app.get_user(&id).await;
     assert_eq!((status, &again["active"]), (200, &json!(true)));
 }
 
@@ -138,10 +109,9 @@ async fn entra_periodic_active_true_is_a_no_op_without_dropbox_writes() {
 
     for value in [json!("True"), json!(true)] {
         let (status, body) = app
-            .json(
-                Method::PATCH,
-                &format!("/Users/{id}"),
-                patch(json!([{"op": "Replace", "path": "active", "value": value}])),
+            .patch_user(
+                &id,
+                json!([{"op": "Replace", "path": "active", "value": value}]),
             )
             .await;
         assert_eq!(status, 200, "{body}");
@@ -155,29 +125,27 @@ async fn entra_periodic_active_true_is_a_no_op_without_dropbox_writes() {
 async fn entra_soft_delete_by_string_false_then_delete() {
     let app = TestApp::spawn().await;
     let id = active_user(&app, "soft@example.com").await;
-    let path = format!("/Users/{id}");
 
     let (status, body) = app
-        .json(
-            Method::PATCH,
-            &path,
-            patch(json!([{"op": "Replace", "path": "active", "value": "False"}])),
+        .patch_user(
+            &id,
+            json!([{"op": "Replace", "path": "active", "value": "False"}]),
         )
         .await;
 
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["active"], json!(false));
     assert_eq!(app.count("members/suspend"), 1);
-    let (status, got) = app.json(Method::GET, &path, None).await;
+    let (status, got) = app.get_user(&id).await;
     assert_eq!((status, &got["active"]), (200, &json!(false)));
-    let (status, _) = app.json(Method::DELETE, &path, None).await;
+    let (status, _) = app.delete_user(&id).await;
     assert_eq!(status, 204);
     assert_eq!(
         app.count("members/suspend"),
         1,
         "already suspended: no second call"
     );
-    let (status, _) = app.json(Method::GET, &path, None).await;
+    let (status, _) = app.get_user(&id).await;
     assert_eq!(status, 404);
 }
 
@@ -187,17 +155,13 @@ async fn name_email_and_external_id_change_is_one_set_profile_call() {
     let id = active_user(&app, "old@example.com").await;
 
     let (status, body) = app
-        .json(
-            Method::PATCH,
-            &format!("/Users/{id}"),
-            patch(json!([
+        .patch_user(&id, json!([
                 {"op": "Replace", "path": "userName", "value": "new@example.com"},
                 {"op": "Replace", "path": "name.givenName", "value": "Nora"},
                 {"op": "Replace", "path": "name.familyName", "value": "Newname"},
                 {"op": "Replace", "path": "externalId", "value": "ext-42"},
                 {"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "new@example.com"}
-            ])),
-        )
+            ]))
         .await;
 
     assert_eq!(status, 200, "{body}");
@@ -222,17 +186,16 @@ async fn name_email_and_external_id_change_is_one_set_profile_call() {
 async fn okta_put_with_active_false_suspends_and_unchanged_put_writes_nothing() {
     let app = TestApp::spawn().await;
     let id = active_user(&app, "put@example.com").await;
-    let path = format!("/Users/{id}");
-    let (_, mut current) = app.json(Method::GET, &path, None).await;
+    let (_, mut current) = app.get_user(&id).await;
     let before = writes(&app);
 
-    let (status, same) = app.json(Method::PUT, &path, Some(current.clone())).await;
+    let (status, same) = app.put_user(&id, current.clone()).await;
 
     assert_eq!(status, 200, "{same}");
     assert_eq!(writes(&app), before, "{:?}", app.stats());
 
     current["active"] = json!(false);
-    let (status, off) = app.json(Method::PUT, &path, Some(current)).await;
+    let (status, off) = app.put_user(&id, current).await;
 
     assert_eq!(status, 200, "{off}");
     assert_eq!(off["active"], json!(false));
@@ -243,19 +206,19 @@ async fn okta_put_with_active_false_suspends_and_unchanged_put_writes_nothing() 
 #[tokio::test]
 async fn soft_deleted_invitee_can_be_deleted_and_created_again() {
     let app = TestApp::spawn().await;
-    let created = app.create_user("soft.inv@example.com", "So", "Ft").await;
+    let created = app
+        .create_okta_user("soft.inv@example.com", "So", "Ft")
+        .await;
     let id = created["id"].as_str().expect("id").to_owned();
-    let path = format!("/Users/{id}");
     let (status, _) = app
-        .json(
-            Method::PATCH,
-            &path,
-            patch(json!([{"op": "Replace", "path": "active", "value": "False"}])),
+        .patch_user(
+            &id,
+            json!([{"op": "Replace", "path": "active", "value": "False"}]),
         )
         .await;
     assert_eq!(status, 200);
 
-    let (status, _) = app.json(Method::DELETE, &path, None).await;
+    let (status, _) = app.delete_user(&id).await;
 
     assert_eq!(status, 204);
     assert_eq!(
@@ -263,9 +226,11 @@ async fn soft_deleted_invitee_can_be_deleted_and_created_again() {
         1,
         "the invitation was withdrawn once"
     );
-    let (status, _) = app.json(Method::GET, &path, None).await;
+    let (status, _) = app.get_user(&id).await;
     assert_eq!(status, 404);
-    let again = app.create_user("soft.inv@example.com", "So", "Ft").await;
+    let again = app
+        .create_okta_user("soft.inv@example.com", "So", "Ft")
+        .await;
     assert_ne!(again["id"], json!(id));
     assert_eq!(again["active"], json!(true));
 }

@@ -38,11 +38,7 @@ async fn existence_check_before_create_answers_an_empty_list_response() {
     let app = TestApp::spawn().await;
 
     let (status, body) = app
-        .json(
-            Method::GET,
-            "/Users?filter=userName%20eq%20%22nobody%40example.com%22&startIndex=1&count=100",
-            None,
-        )
+        .list_users("filter=userName%20eq%20%22nobody%40example.com%22&startIndex=1&count=100")
         .await;
 
     assert_eq!(status, 200);
@@ -93,14 +89,10 @@ async fn create_answers_201_with_the_full_resource_and_location() {
 #[tokio::test]
 async fn lookup_by_username_is_case_insensitive_and_second_create_is_409() {
     let app = TestApp::spawn().await;
-    let created = app.create_user("case@example.com", "Cas", "E").await;
+    let created = app.create_okta_user("case@example.com", "Cas", "E").await;
 
     let (status, list) = app
-        .json(
-            Method::GET,
-            "/Users?filter=userName%20eq%20%22CASE%40EXAMPLE.COM%22",
-            None,
-        )
+        .list_users("filter=userName%20eq%20%22CASE%40EXAMPLE.COM%22")
         .await;
     let resp = okta_post(&app, &okta_user("Case@Example.com")).await;
 
@@ -117,22 +109,15 @@ async fn lookup_by_username_is_case_insensitive_and_second_create_is_409() {
 async fn import_pages_are_stable_and_complete() {
     let app = TestApp::spawn().await;
     app.dropbox.emulator.seed_members(6);
-    app.create_user("imported@example.com", "Im", "Port").await;
-
-    let (_, all) = app
-        .json(Method::GET, "/Users?startIndex=1&count=100", None)
+    app.create_okta_user("imported@example.com", "Im", "Port")
         .await;
+
+    let (_, all) = app.list_users("startIndex=1&count=100").await;
     let total = all["totalResults"].as_u64().expect("number");
     let mut seen = Vec::new();
     let mut start = 1;
     while start <= total {
-        let (status, page) = app
-            .json(
-                Method::GET,
-                &format!("/Users?startIndex={start}&count=3"),
-                None,
-            )
-            .await;
+        let (status, page) = app.list_users(&format!("startIndex={start}&count=3")).await;
         assert_eq!(status, 200);
         assert_eq!(page["startIndex"], json!(start));
         assert_eq!(page["totalResults"], json!(total));
@@ -161,9 +146,7 @@ async fn test_api_credentials_request_answers_a_small_page() {
     let app = TestApp::spawn().await;
     app.dropbox.emulator.seed_members(3);
 
-    let (status, body) = app
-        .json(Method::GET, "/Users?startIndex=1&count=2", None)
-        .await;
+    let (status, body) = app.list_users("startIndex=1&count=2").await;
 
     assert_eq!(status, 200);
     assert_eq!(body["totalResults"], json!(4));
@@ -174,16 +157,16 @@ async fn test_api_credentials_request_answers_a_small_page() {
 #[tokio::test]
 async fn update_is_get_then_put_of_the_whole_object() {
     let app = TestApp::spawn().await;
-    let created = app.create_user("put.me@example.com", "Put", "Me").await;
+    let created = app
+        .create_okta_user("put.me@example.com", "Put", "Me")
+        .await;
     let id = created["id"].as_str().expect("id").to_owned();
-    let (_, mut current) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
+    let (_, mut current) = app.get_user(&id).await;
     current["name"]["familyName"] = json!("Changed");
     current["groups"] = json!([]);
     current["password"] = json!("ignored");
 
-    let (status, body) = app
-        .json(Method::PUT, &format!("/Users/{id}"), Some(current))
-        .await;
+    let (status, body) = app.put_user(&id, current).await;
 
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["id"], json!(id));

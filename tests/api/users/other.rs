@@ -5,14 +5,8 @@ use crate::helpers::test_app::TestApp;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-
-fn patch(ops: Value) -> Option<Value> {
-    Some(json!({"schemas": [PATCH_OP], "Operations": ops}))
-}
-
 async fn id_of(app: &TestApp, email: &str) -> String {
-    let body = app.create_user(email, "Otto", "Other").await;
+    let body = app.create_okta_user(email, "Otto", "Other").await;
     body["id"].as_str().expect("id").to_owned()
 }
 
@@ -22,17 +16,16 @@ async fn jumpcloud_put_with_null_emails_keeps_the_login() {
     let id = id_of(&app, "jump@example.com").await;
 
     let (status, body) = app
-        .json(
-            Method::PUT,
-            &format!("/Users/{id}"),
-            Some(json!({
+        .put_user(
+            &id,
+            json!({
                 "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
                 "userName": "jump@example.com",
                 "name": {"givenName": "Otto", "familyName": "Other"},
                 "emails": null,
                 "phoneNumbers": null,
                 "active": true
-            })),
+            }),
         )
         .await;
 
@@ -46,10 +39,7 @@ async fn read_only_attributes_in_a_create_are_ignored() {
     let app = TestApp::spawn().await;
 
     let (status, body) = app
-        .json(
-            Method::POST,
-            "/Users",
-            Some(json!({
+        .create_user(json!({
                 "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
                 "id": "client-chosen-id",
                 "meta": {"resourceType": "User", "created": "2001-01-01T00:00:00Z", "location": "https://evil/x"},
@@ -57,8 +47,7 @@ async fn read_only_attributes_in_a_create_are_ignored() {
                 "userName": "readonly@example.com",
                 "name": {"givenName": "Read", "familyName": "Only"},
                 "active": true
-            })),
-        )
+            }))
         .await;
 
     assert_eq!(status, 201, "{body}");
@@ -94,31 +83,28 @@ async fn read_only_attributes_in_a_create_are_ignored() {
 async fn null_and_remove_unassign_stored_attributes() {
     let app = TestApp::spawn().await;
     let id = id_of(&app, "nulls@example.com").await;
-    let path = format!("/Users/{id}");
     let (status, _) = app
-        .json(
-            Method::PATCH,
-            &path,
-            patch(json!([{"op": "add", "value": {"displayName": "Shown", "title": "Boss"}}])),
+        .patch_user(
+            &id,
+            json!([{"op": "add", "value": {"displayName": "Shown", "title": "Boss"}}]),
         )
         .await;
     assert_eq!(status, 200);
 
     let (status, body) = app
-        .json(
-            Method::PATCH,
-            &path,
-            patch(json!([
+        .patch_user(
+            &id,
+            json!([
                 {"op": "replace", "path": "displayName", "value": null},
                 {"op": "remove", "path": "title"}
-            ])),
+            ]),
         )
         .await;
 
     assert_eq!(status, 200, "{body}");
     assert!(body.get("displayName").is_none_or(Value::is_null), "{body}");
     assert!(body.get("title").is_none_or(Value::is_null), "{body}");
-    let (_, got) = app.json(Method::GET, &path, None).await;
+    let (_, got) = app.get_user(&id).await;
     assert!(got.get("displayName").is_none_or(Value::is_null), "{got}");
 }
 
@@ -128,10 +114,9 @@ async fn attribute_names_and_ops_are_case_insensitive() {
     let id = id_of(&app, "casing@example.com").await;
 
     let (status, body) = app
-        .json(
-            Method::PATCH,
-            &format!("/Users/{id}"),
-            patch(json!([{"op": "REPLACE", "path": "Name.GivenName", "value": "Upper"}])),
+        .patch_user(
+            &id,
+            json!([{"op": "REPLACE", "path": "Name.GivenName", "value": "Upper"}]),
         )
         .await;
 
@@ -144,22 +129,16 @@ async fn attribute_names_and_ops_are_case_insensitive() {
 async fn ids_are_never_reused_after_an_invitation_is_withdrawn() {
     let app = TestApp::spawn().await;
     let first = id_of(&app, "again@example.com").await;
-    let (status, _) = app
-        .json(Method::DELETE, &format!("/Users/{first}"), None)
-        .await;
+    let (status, _) = app.delete_user(&first).await;
     assert_eq!(status, 204);
 
     let second = id_of(&app, "again@example.com").await;
 
     assert_ne!(first, second);
     assert_eq!(app.count("members/add_v2"), 2);
-    let (status, _) = app
-        .json(Method::GET, &format!("/Users/{first}"), None)
-        .await;
+    let (status, _) = app.get_user(&first).await;
     assert_eq!(status, 404);
-    let (status, got) = app
-        .json(Method::GET, &format!("/Users/{second}"), None)
-        .await;
+    let (status, got) = app.get_user(&second).await;
     assert_eq!(
         (status, &got["userName"]),
         (200, &json!("again@example.com"))
@@ -194,7 +173,6 @@ async fn service_provider_config_advertises_patch_and_discovery_lists() {
 async fn unsupported_and_read_only_attributes_in_patch_and_put_are_ignored() {
     let app = TestApp::spawn().await;
     let id = id_of(&app, "ignored@example.com").await;
-    let path = format!("/Users/{id}");
     let ops = [
         json!({"op": "replace", "path": "locale", "value": "en-US"}),
         json!({"op": "add", "path": "roles", "value": []}),
@@ -208,22 +186,19 @@ async fn unsupported_and_read_only_attributes_in_patch_and_put_are_ignored() {
     ];
 
     for op in ops {
-        let (status, body) = app
-            .json(Method::PATCH, &path, patch(json!([op.clone()])))
-            .await;
+        let (status, body) = app.patch_user(&id, json!([op.clone()])).await;
         assert_eq!(status, 200, "{op}: {body}");
         assert_eq!(body["id"], json!(id), "{op}");
     }
     let (status, body) = app
-        .json(
-            Method::PUT,
-            &path,
-            Some(json!({
+        .put_user(
+            &id,
+            json!({
                 "userName": "ignored@example.com",
                 "name": {"givenName": "Otto", "familyName": "Other"},
                 "id": "other", "locale": "en", "password": "x", "roles": [],
                 "addresses": [{"country": "NL"}], "x509Certificates": null
-            })),
+            }),
         )
         .await;
 

@@ -1,7 +1,6 @@
 //! `DELETE /Users/{id}` with `policy = remove` and a file transfer: the exact `members/remove` body.
 
 use crate::helpers::test_app::TestApp;
-use reqwest::Method;
 use serde_json::json;
 
 #[tokio::test]
@@ -19,19 +18,21 @@ async fn remove_policy_transfers_files_to_the_fixed_member() {
         ),
     ])
     .await;
-    let archive = app.create_user("archive@example.com", "Arch", "Ive").await;
+    let archive = app
+        .create_okta_user("archive@example.com", "Arch", "Ive")
+        .await;
     let archive_id = archive["id"].as_str().expect("id").to_owned();
     app.dropbox
         .emulator
         .accept_invite(&archive_id)
         .expect("accepted");
-    let leaver = app.create_user("leaver@example.com", "Lea", "Ver").await;
+    let leaver = app
+        .create_okta_user("leaver@example.com", "Lea", "Ver")
+        .await;
     let id = leaver["id"].as_str().expect("id").to_owned();
     app.dropbox.emulator.accept_invite(&id).expect("accepted");
 
-    let (status, _) = app
-        .json(Method::DELETE, &format!("/Users/{id}"), None)
-        .await;
+    let (status, _) = app.delete_user(&id).await;
 
     assert_eq!(status, 204);
     assert_eq!(
@@ -44,6 +45,6 @@ async fn remove_policy_transfers_files_to_the_fixed_member() {
     );
     let member = app.dropbox.emulator.member(&id).expect("known");
     assert_eq!(member["status"][".tag"], json!("removed"));
-    let (status, _) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
+    let (status, _) = app.get_user(&id).await;
     assert_eq!(status, 404);
 }
