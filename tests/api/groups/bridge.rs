@@ -1,13 +1,14 @@
 //! The group bridge against the emulator: every group request shape IdPs send, and the error cases.
 
-use crate::helpers::bridge_env::{Env, ctx, scim_err, sorted};
+use crate::helpers::bridge_env::BridgeEnv;
+use crate::helpers::bridge_groups::{ctx, scim_err, sorted};
 use crate::helpers::scim_calls::{GROUP_URN, patch_body};
 use dropbox_scim_bridge::scim::ScimType;
 use serde_json::json;
 
 #[tokio::test]
 async fn okta_group_push_rename_and_membership() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(4);
     let body = json!({"schemas": [GROUP_URN], "displayName": "Sales", "members": []});
     let g = env
@@ -80,7 +81,7 @@ async fn okta_group_push_rename_and_membership() {
 
 #[tokio::test]
 async fn entra_capitalised_ops_value_list_removal_and_several_ops() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(5);
     let id = env.group("Engineering", &ids[..3]).await;
     let body = patch_body(json!([
@@ -106,7 +107,7 @@ async fn entra_capitalised_ops_value_list_removal_and_several_ops() {
 
 #[tokio::test]
 async fn adding_present_and_removing_absent_members_is_not_an_error() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(3);
     let id = env.group("Ops", &ids[..1]).await;
     let writes = env.writes();
@@ -124,7 +125,7 @@ async fn adding_present_and_removing_absent_members_is_not_an_error() {
 
 #[tokio::test]
 async fn replace_naming_neither_name_nor_members_keeps_the_members() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(2);
     let id = env.group("Keep", &ids).await;
     let body = patch_body(json!([{"op": "replace", "value": {"externalId": "k1"}}]));
@@ -143,7 +144,7 @@ async fn replace_naming_neither_name_nor_members_keeps_the_members() {
 
 #[tokio::test]
 async fn put_sends_only_the_difference() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(4);
     let id = env.group("Team", &ids[..3]).await;
     let (adds, removes) = (
@@ -174,7 +175,7 @@ async fn put_sends_only_the_difference() {
 
 #[tokio::test]
 async fn unknown_member_ids_are_refused_before_any_write() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(1);
     let body =
         json!({"displayName": "Bad", "members": [{"value": ids[0]}, {"value": "dbmid:nobody"}]});
@@ -207,7 +208,7 @@ async fn unknown_member_ids_are_refused_before_any_write() {
 
 #[tokio::test]
 async fn duplicate_names_are_409_uniqueness() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     env.group("Finance", &[]).await;
     let body = json!({"displayName": "FINANCE"});
     let (status, kind, _) = scim_err(env.bridge.create_group(&ctx("POST"), body).await);
@@ -220,7 +221,7 @@ async fn duplicate_names_are_409_uniqueness() {
 
 #[tokio::test]
 async fn system_groups_are_readable_but_not_writable() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(1);
     let q = dropbox_scim_bridge::scim::list::ListQuery::from_pairs(
         [("filter", "displayName eq \"everyone\"")],
@@ -248,7 +249,7 @@ async fn system_groups_are_readable_but_not_writable() {
 
 #[tokio::test]
 async fn unknown_groups_are_404_and_deleted_groups_vanish() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     assert_eq!(scim_err(env.bridge.get_group("g:0000", true).await).0, 404);
     let body = patch_body(json!([{"op": "replace", "path": "displayName", "value": "x"}]));
     assert_eq!(
@@ -278,7 +279,7 @@ async fn unknown_groups_are_404_and_deleted_groups_vanish() {
 
 #[tokio::test]
 async fn a_create_whose_members_cannot_be_added_leaves_no_group() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(2);
     // More 500s than the client's retries: the member add fails for good.
     env.emu().inject_fault(
@@ -303,7 +304,7 @@ async fn a_create_whose_members_cannot_be_added_leaves_no_group() {
 
 #[tokio::test]
 async fn every_write_is_audited_with_its_dropbox_calls() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(1);
     let id = env.group("Audited", &[]).await;
     let add = patch_body(json!([{"op": "add", "path": "members", "value": [{"value": ids[0]}]}]));
@@ -343,7 +344,7 @@ async fn every_write_is_audited_with_its_dropbox_calls() {
 
 #[tokio::test]
 async fn members_are_named_by_scim_id_when_it_differs_from_the_dropbox_id() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(1);
     // A user re-invited after deactivation keeps its first SCIM id.
     env.store

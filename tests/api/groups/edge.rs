@@ -1,13 +1,14 @@
 //! Edge cases of group writes: partial PUT bodies and hostile ids.
 
-use crate::helpers::bridge_env::{Env, ctx, scim_err, sorted};
+use crate::helpers::bridge_env::BridgeEnv;
+use crate::helpers::bridge_groups::{ctx, scim_err, sorted};
 use crate::helpers::scim_calls::{GROUP_URN, patch_body};
 use dropbox_scim_bridge::scim::ScimType;
 use serde_json::json;
 
 #[tokio::test]
 async fn a_put_without_members_or_external_id_keeps_them() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(2);
     let members: Vec<_> = ids.iter().map(|m| json!({"value": m})).collect();
     let body = json!({"schemas": [GROUP_URN], "displayName": "Kept", "externalId": "k-1", "members": members});
@@ -39,7 +40,7 @@ async fn a_put_without_members_or_external_id_keeps_them() {
 
 #[tokio::test]
 async fn hostile_ids_are_refused_without_asking_dropbox() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let id = env.group("Safe", &[]).await;
     let before = env.emu().stats().values().sum::<u64>();
     for bad in ["", "x", "dbmid:", "../../etc", &"dbmid:".repeat(500)] {
@@ -87,7 +88,7 @@ async fn an_asynchronous_group_deletion_is_waited_for() {
         remove_async: true,
         ..Default::default()
     };
-    let env = Env::with(cfg).await;
+    let env = BridgeEnv::builder().emulator(cfg).build().await;
     let id = env.group("Slow", &[]).await;
     env.bridge
         .delete_group(&ctx("DELETE"), &id)

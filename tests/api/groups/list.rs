@@ -1,6 +1,7 @@
 //! Group listings and filters, and the groups of one member.
 
-use crate::helpers::bridge_env::{Env, ctx};
+use crate::helpers::bridge_env::BridgeEnv;
+use crate::helpers::bridge_groups::ctx;
 use crate::helpers::scim_calls::GROUP_URN;
 use dropbox_scim_bridge::scim::list::ListQuery;
 use serde_json::json;
@@ -11,7 +12,7 @@ fn query(pairs: &[(&str, &str)]) -> ListQuery {
 
 #[tokio::test]
 async fn filters_answer_by_name_external_id_and_id() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(1);
     let body = json!({"schemas": [GROUP_URN], "displayName": "Design", "externalId": "ext-1",
         "members": [{"value": ids[0]}]});
@@ -72,7 +73,7 @@ async fn filters_answer_by_name_external_id_and_id() {
 
 #[tokio::test]
 async fn entra_matching_with_excluded_members_lists_no_members() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(3);
     env.group("Support", &ids).await;
     let before = env.count("groups/members/list");
@@ -96,7 +97,7 @@ async fn entra_matching_with_excluded_members_lists_no_members() {
 
 #[tokio::test]
 async fn pages_are_stable_and_ordered_by_name() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     for name in ["delta", "Alpha", "charlie", "Bravo"] {
         env.group(name, &[]).await;
     }
@@ -134,7 +135,7 @@ async fn pages_are_stable_and_ordered_by_name() {
 
 #[tokio::test]
 async fn groups_of_a_member_carry_names() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(2);
     let a = env.group("Alpha", &ids[..1]).await;
     let b = env.group("Beta", &ids).await;

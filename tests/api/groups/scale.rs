@@ -1,6 +1,7 @@
 //! Large groups and concurrency: call counts from the emulator's statistics.
 
-use crate::helpers::bridge_env::{Env, ctx};
+use crate::helpers::bridge_env::BridgeEnv;
+use crate::helpers::bridge_groups::ctx;
 use crate::helpers::scim_calls::patch_body;
 use serde_json::{Value, json};
 
@@ -10,7 +11,7 @@ fn values(ids: &[String]) -> Value {
 
 #[tokio::test]
 async fn a_ten_thousand_member_group_is_created_and_listed_in_pages_of_1000() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(10_000);
     let body = json!({"displayName": "Everyone Else", "members": values(&ids)});
     let g = env
@@ -40,7 +41,7 @@ async fn a_ten_thousand_member_group_is_created_and_listed_in_pages_of_1000() {
 
 #[tokio::test]
 async fn a_patch_adding_1000_members_is_one_add_call() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(1000);
     let id = env.group("Big", &[]).await;
     let body = patch_body(json!([{"op": "add", "path": "members", "value": values(&ids)}]));
@@ -56,7 +57,7 @@ async fn a_patch_adding_1000_members_is_one_add_call() {
 
 #[tokio::test]
 async fn concurrent_patches_to_one_group_lose_nothing() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(50);
     let id = env.group("Busy", &[]).await;
     let mut tasks = Vec::new();
@@ -84,7 +85,7 @@ async fn concurrent_patches_to_one_group_lose_nothing() {
 
 #[tokio::test]
 async fn replacing_a_large_member_list_sends_only_the_difference() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(2500);
     let id = env.group("Wide", &ids[..2000]).await;
     let (adds, removes) = (
@@ -119,7 +120,7 @@ async fn replacing_a_large_member_list_sends_only_the_difference() {
 
 #[tokio::test]
 async fn a_patch_answered_with_204_lists_no_members() {
-    let env = Env::new().await;
+    let env = BridgeEnv::new().await;
     let ids = env.emu().seed_members(2001);
     let id = env.group("Listed", &ids[..2000]).await;
     let lists = || env.count("groups/members/list") + env.count("groups/members/list/continue");

@@ -1,57 +1,15 @@
 //! `remove_member` against the emulator over loopback: the exact `members/remove` arguments each
 //! deprovisioning policy produces, blocking without a destination, invited members and async jobs.
 
-use dropbox_scim_bridge::bridge::{Bridge, BridgeSettings, JobEnd, RemovalOutcome, TransferUsed};
-use dropbox_scim_bridge::config::{Config, DeprovisionConfig, TransferTo};
-use dropbox_scim_bridge::dropbox::team::{
-    MemberAddV2Arg, MemberAddV2Result, MembersAddV2Arg, MembersDeactivateArg, UserSelectorArg,
-};
-use dropbox_scim_bridge::dropbox::{ClientConfig, Credentials, DropboxClient, PollPolicy};
-use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig, RunningEmulator};
-use dropbox_scim_bridge::store::{Enterprise, Store, UserExtras};
+use crate::helpers::bridge_env::BridgeEnv;
+use dropbox_scim_bridge::bridge::{JobEnd, RemovalOutcome, TransferUsed};
+use dropbox_scim_bridge::config::{DeprovisionConfig, TransferTo};
+use dropbox_scim_bridge::dropbox::team::{MemberAddV2Arg, MemberAddV2Result, MembersAddV2Arg};
+use dropbox_scim_bridge::store::{Enterprise, UserExtras};
 use serde_json::{Value, json};
-use std::time::Duration;
 
-struct Env {
-    running: RunningEmulator,
-    client: DropboxClient,
-    store: Store,
-    bridge: Bridge,
-    _dir: tempfile::TempDir,
-}
-
-async fn env(remove_async: bool) -> Env {
-    let running = Emulator::spawn(EmulatorConfig {
-        remove_async,
-        ..Default::default()
-    })
-    .await
-    .expect("emulator");
-    let token = running.emulator.issue_token_all();
-    let mut config = ClientConfig::new(Credentials::AccessToken(token.into()));
-    config.base_url = running.base_url.clone();
-    config.poll = PollPolicy {
-        initial: Duration::from_millis(5),
-        max_interval: Duration::from_millis(20),
-        deadline: Duration::from_secs(10),
-    };
-    let client = DropboxClient::new(config).expect("client");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}/store.db?mode=rwc", dir.path().display());
-    let store = Store::connect(&url).await.expect("store");
-    let settings = BridgeSettings::from_config(&Config::load_from(None, vec![]).expect("config"));
-    let bridge = Bridge::new(client.clone(), store.clone(), settings);
-    Env {
-        running,
-        client,
-        store,
-        bridge,
-        _dir: dir,
-    }
-}
-
-impl Env {
-    fn removes(&self) -> Vec<Value> {
+impl BridgeEnv {
+    fn remove_calls(&self) -> Vec<Value> {
         self.running.emulator.calls("members/remove")
     }
 
@@ -68,11 +26,6 @@ impl Env {
             .put_extras(scim_id, &extras, now)
             .await
             .expect("extras");
-    }
-
-    async fn suspend(&self, id: &str) {
-        let arg = MembersDeactivateArg::new(UserSelectorArg::TeamMemberId(id.to_owned()));
-        self.client.members_suspend(&arg).await.expect("suspend");
     }
 
     async fn invite(&self, email: &str) -> String {
@@ -104,7 +57,7 @@ fn transfer_policy(to: TransferTo, dest: Option<&str>) -> DeprovisionConfig {
 
 #[tokio::test]
 async fn transfer_to_a_fixed_member() {
-    let env = env(false).await;
+    let env = BridgeEnv::builder().fast_polls().build().await;
     let ids = env.running.emulator.seed_members(2);
     let policy = transfer_policy(TransferTo::Member, Some("seed2@example.com"));
     let out = env
@@ -121,14 +74,14 @@ async fn transfer_to_a_fixed_member() {
     );
     let expected = json!({"user": user(&ids[0]), "transfer_dest_id": email("seed2@example.com"),
         "transfer_admin_id": email("admin@example.com")});
-    assert_eq!(env.removes(), vec![expected]);
+    assert_eq!(env.remove_calls(), vec![expected]);
     let status = env.running.emulator.member(&ids[0]).expect("member")["status"][".tag"].clone();
     assert_eq!(status, "removed");
 }
 
 #[tokio::test]
 async fn transfer_to_an_active_manager_by_member_id() {
-    let env = env(false).await;
+    let env = BridgeEnv::builder().fast_polls().build().await;
     let ids = env.running.emulator.seed_members(2);
     env.set_manager(&ids[0], &ids[1]).await;
     let policy = transfer_policy(TransferTo::Manager, Some("fallback@example.com"));
@@ -145,12 +98,12 @@ async fn transfer_to_an_active_manager_by_member_id() {
     );
     let expected = json!({"user": user(&ids[0]), "transfer_dest_id": user(&ids[1]),
         "transfer_admin_id": email("admin@example.com")});
-    assert_eq!(env.removes(), vec![expected]);
+    assert_eq!(env.remove_calls(), vec![expected]);
 }
 
 #[tokio::test]
 async fn a_suspended_manager_falls_back_to_the_configured_destination() {
-    let env = env(false).await;
+    let env = BridgeEnv::builder().fast_polls().build().await;
     let ids = env.running.emulator.seed_members(3);
     env.set_manager(&ids[0], &ids[1]).await;
     env.suspend(&ids[1]).await;
@@ -168,12 +121,12 @@ async fn a_suspended_manager_falls_back_to_the_configured_destination() {
     );
     let expected = json!({"user": user(&ids[0]), "transfer_dest_id": user(&ids[2]),
         "transfer_admin_id": email("admin@example.com")});
-    assert_eq!(env.removes(), vec![expected]);
+    assert_eq!(env.remove_calls(), vec![expected]);
 }
 
 #[tokio::test]
 async fn no_manager_and_no_fallback_blocks_without_calling_remove() {
-    let env = env(false).await;
+    let env = BridgeEnv::builder().fast_polls().build().await;
     let ids = env.running.emulator.seed_members(2);
     let policy = transfer_policy(TransferTo::Manager, None);
     let out = env
@@ -185,7 +138,7 @@ async fn no_manager_and_no_fallback_blocks_without_calling_remove() {
         matches!(&out, RemovalOutcome::Blocked(r) if r.contains("transfer_dest")),
         "{out:?}"
     );
-    assert!(env.removes().is_empty());
+    assert!(env.remove_calls().is_empty());
     // A manager that is not a member at all blocks the same way.
     env.set_manager(&ids[0], "dbmid:AAAAnotamemberatall").await;
     let out = env
@@ -194,14 +147,14 @@ async fn no_manager_and_no_fallback_blocks_without_calling_remove() {
         .await
         .expect("remove");
     assert!(matches!(out, RemovalOutcome::Blocked(_)), "{out:?}");
-    assert!(env.removes().is_empty());
+    assert!(env.remove_calls().is_empty());
     let status = env.running.emulator.member(&ids[0]).expect("member")["status"][".tag"].clone();
     assert_eq!(status, "active");
 }
 
 #[tokio::test]
 async fn keep_account_without_wipe_retains_team_shares() {
-    let env = env(false).await;
+    let env = BridgeEnv::builder().fast_polls().build().await;
     let ids = env.running.emulator.seed_members(1);
     let policy = DeprovisionConfig {
         wipe_data: false,
@@ -222,12 +175,12 @@ async fn keep_account_without_wipe_retains_team_shares() {
     );
     let expected = json!({"user": user(&ids[0]), "wipe_data": false, "keep_account": true,
         "retain_team_shares": true});
-    assert_eq!(env.removes(), vec![expected]);
+    assert_eq!(env.remove_calls(), vec![expected]);
 }
 
 #[tokio::test]
 async fn invited_members_are_removed_without_transfer_or_kept_account() {
-    let env = env(false).await;
+    let env = BridgeEnv::builder().fast_polls().build().await;
     let ids = env.running.emulator.seed_members(1);
     let invitee = env.invite("newbie@example.com").await;
     env.set_manager(&invitee, &ids[0]).await;
@@ -249,14 +202,14 @@ async fn invited_members_are_removed_without_transfer_or_kept_account() {
         }
     );
     assert_eq!(
-        env.removes(),
+        env.remove_calls(),
         vec![json!({"user": user(&invitee), "wipe_data": false})]
     );
 }
 
 #[tokio::test]
 async fn an_already_removed_member_is_done_without_a_second_removal() {
-    let env = env(false).await;
+    let env = BridgeEnv::builder().fast_polls().build().await;
     let ids = env.running.emulator.seed_members(1);
     let policy = DeprovisionConfig::default();
     let first = env
@@ -281,12 +234,16 @@ async fn an_already_removed_member_is_done_without_a_second_removal() {
         .remove_member(None, "x", "dbmid:AAAAunknown", &policy)
         .await;
     assert_eq!(unknown.expect("unknown"), RemovalOutcome::AlreadyRemoved);
-    assert_eq!(env.removes().len(), 1);
+    assert_eq!(env.remove_calls().len(), 1);
 }
 
 #[tokio::test]
 async fn an_async_removal_is_tracked_and_followed_to_completion() {
-    let env = env(true).await;
+    let env = BridgeEnv::builder()
+        .remove_async()
+        .fast_polls()
+        .build()
+        .await;
     let ids = env.running.emulator.seed_members(1);
     let policy = DeprovisionConfig::default();
     let out = env
@@ -327,7 +284,11 @@ async fn an_async_removal_is_tracked_and_followed_to_completion() {
 
 #[tokio::test]
 async fn a_job_dropbox_does_not_know_is_recorded_as_failed() {
-    let env = env(true).await;
+    let env = BridgeEnv::builder()
+        .remove_async()
+        .fast_polls()
+        .build()
+        .await;
     let now = chrono::Utc::now();
     let track = env
         .store

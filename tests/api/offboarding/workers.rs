@@ -2,61 +2,16 @@
 //! store: exactly-once removal, async jobs, blocked and cancelled removals, retries, and recovery
 //! after a process died between the Dropbox removal and recording it.
 
+use crate::helpers::bridge_env::BridgeEnv;
 use chrono::Utc;
-use dropbox_scim_bridge::bridge::{Bridge, BridgeSettings};
-use dropbox_scim_bridge::config::{Config, DeprovisionConfig, DeprovisionPolicy, TransferTo};
-use dropbox_scim_bridge::dropbox::team::{MembersDeactivateArg, MembersRemoveArg, UserSelectorArg};
-use dropbox_scim_bridge::dropbox::{
-    ClientConfig, Credentials, DropboxClient, PollPolicy, RetryPolicy,
-};
-use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig, Fault, RunningEmulator};
+use dropbox_scim_bridge::config::{DeprovisionConfig, DeprovisionPolicy, TransferTo};
+use dropbox_scim_bridge::dropbox::team::{MembersRemoveArg, UserSelectorArg};
+use dropbox_scim_bridge::emulator::Fault;
 use dropbox_scim_bridge::jobs::{RemovalWorker, WorkerConfig, Workers};
-use dropbox_scim_bridge::store::{AuditQuery, PendingRemoval, RemovalState, Store};
+use dropbox_scim_bridge::store::{AuditQuery, PendingRemoval, RemovalState};
 use serde_json::Value;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-
-struct Env {
-    running: RunningEmulator,
-    client: DropboxClient,
-    store: Store,
-    bridge: Bridge,
-    _dir: tempfile::TempDir,
-}
-
-async fn env(remove_async: bool) -> Env {
-    let running = Emulator::spawn(EmulatorConfig {
-        remove_async,
-        ..Default::default()
-    })
-    .await
-    .expect("emulator");
-    let token = running.emulator.issue_token_all();
-    let mut config = ClientConfig::new(Credentials::AccessToken(token.into()));
-    config.base_url = running.base_url.clone();
-    config.retry = RetryPolicy {
-        max_attempts: 1,
-        ..RetryPolicy::default()
-    };
-    config.poll = PollPolicy {
-        initial: Duration::from_millis(5),
-        max_interval: Duration::from_millis(20),
-        deadline: Duration::from_secs(10),
-    };
-    let client = DropboxClient::new(config).expect("client");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}/store.db?mode=rwc", dir.path().display());
-    let store = Store::connect(&url).await.expect("store");
-    let settings = BridgeSettings::from_config(&Config::load_from(None, vec![]).expect("config"));
-    let bridge = Bridge::new(client.clone(), store.clone(), settings);
-    Env {
-        running,
-        client,
-        store,
-        bridge,
-        _dir: dir,
-    }
-}
 
 fn fast() -> WorkerConfig {
     WorkerConfig {
@@ -75,11 +30,10 @@ fn policy() -> DeprovisionConfig {
     }
 }
 
-impl Env {
+impl BridgeEnv {
     /// Suspends the member (as `delete_user` does) and schedules its removal, already due.
     async fn schedule(&self, id: &str, policy: &DeprovisionConfig) -> PendingRemoval {
-        let arg = MembersDeactivateArg::new(UserSelectorArg::TeamMemberId(id.to_owned()));
-        self.client.members_suspend(&arg).await.expect("suspend");
+        self.suspend(id).await;
         let now = Utc::now();
         let json = serde_json::to_string(policy).expect("policy json");
         let due = now - chrono::Duration::seconds(1);
@@ -87,15 +41,6 @@ impl Env {
             .schedule_removal(id, id, due, &json, now)
             .await
             .expect("schedule")
-    }
-
-    fn removes(&self) -> u64 {
-        self.running
-            .emulator
-            .stats()
-            .get("members/remove")
-            .copied()
-            .unwrap_or(0)
     }
 
     fn status(&self, id: &str) -> Value {
@@ -120,7 +65,7 @@ impl Env {
     }
 
     /// Waits (polling the store) until `done` holds; a generous cap turns a hang into a failure.
-    async fn wait_for(&self, what: &str, mut done: impl AsyncFnMut(&Env) -> bool) {
+    async fn wait_for(&self, what: &str, mut done: impl AsyncFnMut(&BridgeEnv) -> bool) {
         for _ in 0..1000 {
             if done(self).await {
                 return;
@@ -133,7 +78,11 @@ impl Env {
 
 #[tokio::test]
 async fn a_due_removal_runs_exactly_once_and_is_recorded() {
-    let env = env(false).await;
+    let env = BridgeEnv::builder()
+        .single_attempt()
+        .fast_polls()
+        .build()
+        .await;
     let ids = env.running.emulator.seed_members(1);
     let removal = env.schedule(&ids[0], &policy()).await;
     let workers = Workers::start_with(env.bridge.clone(), env.store.clone(), fast());
@@ -149,7 +98,7 @@ async fn a_due_removal_runs_exactly_once_and_is_recorded() {
         .await
         .expect("pass");
     assert_eq!(again.claimed, 0);
-    assert_eq!(env.removes(), 1);
+    assert_eq!(env.count("members/remove"), 1);
     assert_eq!(env.status(&ids[0]), "removed");
     let done = env.removal(&removal.id).await;
     let outcome: Value =
@@ -172,7 +121,12 @@ async fn a_due_removal_runs_exactly_once_and_is_recorded() {
 
 #[tokio::test]
 async fn an_async_removal_is_followed_to_its_end_by_the_workers() {
-    let env = env(true).await;
+    let env = BridgeEnv::builder()
+        .remove_async()
+        .single_attempt()
+        .fast_polls()
+        .build()
+        .await;
     let ids = env.running.emulator.seed_members(1);
     let removal = env.schedule(&ids[0], &policy()).await;
     let workers = Workers::start_with(env.bridge.clone(), env.store.clone(), fast());
@@ -200,12 +154,16 @@ async fn an_async_removal_is_followed_to_its_end_by_the_workers() {
         .expect("job")
         .expect("tracked");
     assert_eq!(job.state, "complete");
-    assert_eq!(env.removes(), 1);
+    assert_eq!(env.count("members/remove"), 1);
 }
 
 #[tokio::test]
 async fn a_removal_without_transfer_destination_is_blocked_and_visible() {
-    let env = env(false).await;
+    let env = BridgeEnv::builder()
+        .single_attempt()
+        .fast_polls()
+        .build()
+        .await;
     let ids = env.running.emulator.seed_members(1);
     let blocked_policy = DeprovisionConfig {
         transfer_to: TransferTo::Manager,
@@ -226,13 +184,17 @@ async fn a_removal_without_transfer_destination_is_blocked_and_visible() {
             .as_deref()
             .is_some_and(|e| e.contains("transfer_dest"))
     );
-    assert_eq!(env.removes(), 0);
+    assert_eq!(env.count("members/remove"), 0);
     assert_eq!(env.status(&ids[0]), "suspended");
 }
 
 #[tokio::test]
 async fn a_cancelled_removal_never_reaches_dropbox() {
-    let env = env(false).await;
+    let env = BridgeEnv::builder()
+        .single_attempt()
+        .fast_polls()
+        .build()
+        .await;
     let ids = env.running.emulator.seed_members(1);
     env.schedule(&ids[0], &policy()).await;
     assert!(
@@ -247,12 +209,16 @@ async fn a_cancelled_removal_never_reaches_dropbox() {
         .await
         .expect("pass");
     assert_eq!(report.claimed, 0);
-    assert_eq!(env.removes(), 0);
+    assert_eq!(env.count("members/remove"), 0);
 }
 
 #[tokio::test]
 async fn a_transient_failure_is_retried_later_with_the_error_kept() {
-    let env = env(false).await;
+    let env = BridgeEnv::builder()
+        .single_attempt()
+        .fast_polls()
+        .build()
+        .await;
     let ids = env.running.emulator.seed_members(1);
     let removal = env.schedule(&ids[0], &policy()).await;
     let fault = Fault::Unavailable503 { retry_after: None };
@@ -279,7 +245,11 @@ async fn a_transient_failure_is_retried_later_with_the_error_kept() {
 
 #[tokio::test]
 async fn a_permanent_dropbox_refusal_fails_the_removal() {
-    let env = env(false).await;
+    let env = BridgeEnv::builder()
+        .single_attempt()
+        .fast_polls()
+        .build()
+        .await;
     // The transfer admin is not an admin: Dropbox answers transfer_admin_is_not_admin every time.
     let ids = env.running.emulator.seed_members(2);
     let bad = DeprovisionConfig {
@@ -306,7 +276,11 @@ async fn a_permanent_dropbox_refusal_fails_the_removal() {
 
 #[tokio::test]
 async fn a_worker_that_died_after_dropbox_removed_the_member_is_finished_by_another() {
-    let env = env(false).await;
+    let env = BridgeEnv::builder()
+        .single_attempt()
+        .fast_polls()
+        .build()
+        .await;
     let ids = env.running.emulator.seed_members(1);
     let removal = env.schedule(&ids[0], &policy()).await;
     // The dead worker claimed with a lease that has run out, and Dropbox had removed the member.
@@ -328,12 +302,16 @@ async fn a_worker_that_died_after_dropbox_removed_the_member_is_finished_by_anot
             .as_deref()
             .is_some_and(|o| o.contains("already_removed"))
     );
-    assert_eq!(env.removes(), 1);
+    assert_eq!(env.count("members/remove"), 1);
 }
 
 #[tokio::test]
 async fn stop_finishes_the_removal_in_flight_and_hands_back_the_rest() {
-    let env = env(false).await;
+    let env = BridgeEnv::builder()
+        .single_attempt()
+        .fast_polls()
+        .build()
+        .await;
     let ids = env.running.emulator.seed_members(1);
     let removal = env.schedule(&ids[0], &policy()).await;
     // Slow Dropbox answers keep the removal in flight long enough to ask for a stop meanwhile.
@@ -347,7 +325,7 @@ async fn stop_finishes_the_removal_in_flight_and_hands_back_the_rest() {
     .await;
     workers.stop().await;
     assert_eq!(env.removal(&removal.id).await.state, RemovalState::Done);
-    assert_eq!(env.removes(), 1);
+    assert_eq!(env.count("members/remove"), 1);
     // Claimed after the stop was asked for: handed back, due at once, Dropbox untouched.
     env.running
         .emulator
@@ -368,5 +346,5 @@ async fn stop_finishes_the_removal_in_flight_and_hands_back_the_rest() {
             .iter()
             .all(|r| r.claimed_by.is_none() && r.due_at <= Utc::now())
     );
-    assert_eq!(env.removes(), 1);
+    assert_eq!(env.count("members/remove"), 1);
 }

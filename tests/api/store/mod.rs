@@ -1,76 +1,22 @@
 //! The store's operations, run once on SQLite (a temp file) and once on PostgreSQL (a fresh schema).
 
+use crate::helpers::db::TestDb;
 use dropbox_scim_bridge::store::{Store, StoreError, UserExtras};
 mod cases;
 
 use cases::t;
 
-/// A store on a fresh database; call `finish` to drop the PostgreSQL schema.
-struct TestDb {
-    store: Store,
-    url: String,
-    _dir: Option<tempfile::TempDir>,
-    pg_schema: Option<(String, String)>,
-}
-
-impl TestDb {
-    async fn sqlite() -> TestDb {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let url = format!("sqlite://{}/nested/store.db?mode=rwc", dir.path().display());
-        let store = Store::connect(&url).await.expect("connect sqlite");
-        TestDb {
-            store,
-            url,
-            _dir: Some(dir),
-            pg_schema: None,
-        }
-    }
-
-    /// None when PostgreSQL is not configured and we are not in CI.
-    async fn postgres() -> Option<TestDb> {
-        let base = match std::env::var("SCIM_BRIDGE_TEST_POSTGRES_URL") {
-            Ok(u) => u,
-            Err(_) if std::env::var_os("CI").is_some() => {
-                panic!("SCIM_BRIDGE_TEST_POSTGRES_URL must be set in CI")
-            }
-            Err(_) => {
-                println!("skipped: SCIM_BRIDGE_TEST_POSTGRES_URL is not set");
-                return None;
-            }
-        };
-        let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-        let admin = sqlx::PgPool::connect(&base)
+/// Connects a store to `db`, runs `case` on it, then closes it and drops the database.
+macro_rules! run_case {
+    ($db:expr, $case:path) => {{
+        let db: crate::helpers::db::TestDb = $db;
+        let store = dropbox_scim_bridge::store::Store::connect(&db.url)
             .await
-            .expect("connect postgres");
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&admin)
-            .await
-            .expect("create schema");
-        admin.close().await;
-        let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-        let store = Store::connect(&url).await.expect("connect store");
-        Some(TestDb {
-            store,
-            url,
-            _dir: None,
-            pg_schema: Some((base, schema)),
-        })
-    }
-
-    async fn finish(self) {
-        self.store.close().await;
-        if let Some((base, schema)) = self.pg_schema {
-            let admin = sqlx::PgPool::connect(&base)
-                .await
-                .expect("connect postgres");
-            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                .execute(&admin)
-                .await
-                .expect("drop schema");
-            admin.close().await;
-        }
-    }
+            .expect("connect store");
+        $case(&store, &db.url).await;
+        store.close().await;
+        db.finish().await;
+    }};
 }
 
 macro_rules! cases {
@@ -78,17 +24,14 @@ macro_rules! cases {
         mod sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                let db = super::TestDb::sqlite().await;
-                super::cases::$name(&db.store, &db.url).await;
-                db.finish().await;
+                run_case!(super::TestDb::sqlite(), super::cases::$name);
             })*
         }
         mod postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 let Some(db) = super::TestDb::postgres().await else { return };
-                super::cases::$name(&db.store, &db.url).await;
-                db.finish().await;
+                run_case!(db, super::cases::$name);
             })*
         }
     };
