@@ -226,8 +226,10 @@ async fn refreshes_before_expiry_without_a_401() {
     stub.default_reply("groups/list", reply(200, GROUPS_LIST_OK));
     let c = DropboxClient::new(config(&base, refresh_creds())).unwrap();
     c.groups_list(&GroupsListArg::default()).await.unwrap();
-    // The token lives 1 s and is refreshed after half of it; wait past that point.
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // The token lives 1 s and is refreshed after half of it; move the clock past that point.
+    tokio::time::pause();
+    tokio::time::advance(Duration::from_millis(700)).await;
+    tokio::time::resume();
     c.groups_list(&GroupsListArg::default()).await.unwrap();
     assert_eq!(stub.token_hits.load(Ordering::SeqCst), 2);
     assert_eq!(stub.unauthorized.load(Ordering::SeqCst), 0);

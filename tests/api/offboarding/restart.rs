@@ -2,6 +2,7 @@
 //! process is SIGKILLed during the grace period, and a new process on the same SQLite file removes
 //! the member exactly once.
 
+use crate::helpers::wait::eventually;
 use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig, RunningEmulator};
 use dropbox_scim_bridge::store::{RemovalState, Store};
 use std::time::Duration;
@@ -34,15 +35,14 @@ async fn start_bridge(emulator: &RunningEmulator, store_url: &str, port: u16) ->
         .spawn()
         .expect("the bridge binary starts");
     let health = format!("http://127.0.0.1:{port}/healthz");
-    for _ in 0..600 {
-        if let Ok(r) = reqwest::get(&health).await {
-            if r.status().is_success() {
-                return child;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the bridge never answered /healthz");
+    let up = eventually(Duration::from_secs(30), async || {
+        reqwest::get(&health)
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    })
+    .await;
+    assert!(up, "the bridge never answered /healthz");
+    child
 }
 
 fn removes(emulator: &RunningEmulator) -> u64 {
@@ -91,14 +91,12 @@ async fn a_removal_scheduled_before_a_kill_runs_once_after_restart() {
     let port = free_port();
     let mut second = start_bridge(&emulator, &store_url, port).await;
     let mut state = RemovalState::Pending;
-    for _ in 0..600 {
+    eventually(Duration::from_secs(30), async || {
         let row = store.get_removal(&removal_id).await.expect("get");
         state = row.expect("still known").state;
-        if state == RemovalState::Done {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        state == RemovalState::Done
+    })
+    .await;
     second.kill().await.expect("SIGKILL");
     assert_eq!(state, RemovalState::Done);
     assert_eq!(removes(&emulator), 1);

@@ -3,6 +3,7 @@
 //! after a process died between the Dropbox removal and recording it.
 
 use crate::helpers::bridge_env::BridgeEnv;
+use crate::helpers::wait::eventually;
 use chrono::Utc;
 use dropbox_scim_bridge::config::{DeprovisionConfig, DeprovisionPolicy, TransferTo};
 use dropbox_scim_bridge::dropbox::team::{MembersRemoveArg, UserSelectorArg};
@@ -66,13 +67,8 @@ impl BridgeEnv {
 
     /// Waits (polling the store) until `done` holds; a generous cap turns a hang into a failure.
     async fn wait_for(&self, what: &str, mut done: impl AsyncFnMut(&BridgeEnv) -> bool) {
-        for _ in 0..1000 {
-            if done(self).await {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("gave up waiting for {what}");
+        let held = eventually(Duration::from_secs(20), async || done(self).await).await;
+        assert!(held, "gave up waiting for {what}");
     }
 }
 
