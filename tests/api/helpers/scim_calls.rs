@@ -83,3 +83,22 @@ impl TestApp {
             .await
     }
 }
+
+/// Asserts that `body` is a SCIM error (RFC 7644 §3.12): the Error schema, `status` as a string and a
+/// non-empty detail. `what` names the case in every message.
+pub fn assert_scim_error(body: &Value, status: &str, what: &str) {
+    assert_eq!(
+        body["schemas"],
+        json!(["urn:ietf:params:scim:api:messages:2.0:Error"]),
+        "{what}: {body}"
+    );
+    assert_eq!(
+        body["status"],
+        json!(status),
+        "{what}: status must be the string {status:?}: {body}"
+    );
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{what}: {body}"
+    );
+}

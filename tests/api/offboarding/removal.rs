@@ -55,73 +55,94 @@ fn transfer_policy(to: TransferTo, dest: Option<&str>) -> DeprovisionConfig {
     }
 }
 
-#[tokio::test]
-async fn transfer_to_a_fixed_member() {
-    let env = BridgeEnv::builder().fast_polls().build().await;
-    let ids = env.running.emulator.seed_members(2);
-    let policy = transfer_policy(TransferTo::Member, Some("seed2@example.com"));
-    let out = env
-        .bridge
-        .remove_member(None, &ids[0], &ids[0], &policy)
-        .await
-        .expect("remove");
-    let dest = "seed2@example.com".to_owned();
-    assert_eq!(
-        out,
-        RemovalOutcome::Complete {
-            transfer: TransferUsed::Member(dest)
-        }
-    );
-    let expected = json!({"user": user(&ids[0]), "transfer_dest_id": email("seed2@example.com"),
-        "transfer_admin_id": email("admin@example.com")});
-    assert_eq!(env.remove_calls(), vec![expected]);
-    let status = env.running.emulator.member(&ids[0]).expect("member")["status"][".tag"].clone();
-    assert_eq!(status, "removed");
+/// Where the files of a removed member go. Seeded members are `ids[0]` (the leaver), `ids[1]`
+/// and `ids[2]`; `seed2@example.com` is `ids[1]`'s e-mail.
+struct TransferCase {
+    name: &'static str,
+    to: TransferTo,
+    /// The configured destination: an e-mail, or the index of a seeded member.
+    dest: Dest,
+    /// The leaver's manager (index of a seeded member), if any.
+    manager: Option<usize>,
+    /// Suspend the manager before the removal.
+    manager_suspended: bool,
+    /// What the bridge reports it used, given the seeded ids.
+    used: fn(&[String]) -> TransferUsed,
+    /// The `transfer_dest_id` Dropbox must receive, given the seeded ids.
+    sent_dest: fn(&[String]) -> Value,
+}
+
+/// A configured transfer destination.
+enum Dest {
+    Email(&'static str),
+    Member(usize),
+}
+
+fn transfer_cases() -> Vec<TransferCase> {
+    vec![
+        TransferCase {
+            name: "to a fixed member",
+            to: TransferTo::Member,
+            dest: Dest::Email("seed2@example.com"),
+            manager: None,
+            manager_suspended: false,
+            used: |_| TransferUsed::Member("seed2@example.com".to_owned()),
+            sent_dest: |_| email("seed2@example.com"),
+        },
+        TransferCase {
+            name: "to an active manager, by member id",
+            to: TransferTo::Manager,
+            dest: Dest::Email("fallback@example.com"),
+            manager: Some(1),
+            manager_suspended: false,
+            used: |ids| TransferUsed::Manager(ids[1].clone()),
+            sent_dest: |ids| user(&ids[1]),
+        },
+        TransferCase {
+            name: "a suspended manager falls back to the configured destination",
+            to: TransferTo::Manager,
+            dest: Dest::Member(2),
+            manager: Some(1),
+            manager_suspended: true,
+            used: |ids| TransferUsed::Fallback(ids[2].clone()),
+            sent_dest: |ids| user(&ids[2]),
+        },
+    ]
 }
 
 #[tokio::test]
-async fn transfer_to_an_active_manager_by_member_id() {
-    let env = BridgeEnv::builder().fast_polls().build().await;
-    let ids = env.running.emulator.seed_members(2);
-    env.set_manager(&ids[0], &ids[1]).await;
-    let policy = transfer_policy(TransferTo::Manager, Some("fallback@example.com"));
-    let out = env
-        .bridge
-        .remove_member(None, &ids[0], &ids[0], &policy)
-        .await
-        .expect("remove");
-    assert_eq!(
-        out,
-        RemovalOutcome::Complete {
-            transfer: TransferUsed::Manager(ids[1].clone())
+async fn each_transfer_rule_sends_its_destination_to_dropbox() {
+    for case in transfer_cases() {
+        let name = case.name;
+        let env = BridgeEnv::builder().fast_polls().build().await;
+        let ids = env.running.emulator.seed_members(3);
+        if let Some(manager) = case.manager {
+            env.set_manager(&ids[0], &ids[manager]).await;
+            if case.manager_suspended {
+                env.suspend(&ids[manager]).await;
+            }
         }
-    );
-    let expected = json!({"user": user(&ids[0]), "transfer_dest_id": user(&ids[1]),
-        "transfer_admin_id": email("admin@example.com")});
-    assert_eq!(env.remove_calls(), vec![expected]);
-}
+        let dest = match case.dest {
+            Dest::Email(e) => e.to_owned(),
+            Dest::Member(i) => ids[i].clone(),
+        };
+        let policy = transfer_policy(case.to, Some(&dest));
 
-#[tokio::test]
-async fn a_suspended_manager_falls_back_to_the_configured_destination() {
-    let env = BridgeEnv::builder().fast_polls().build().await;
-    let ids = env.running.emulator.seed_members(3);
-    env.set_manager(&ids[0], &ids[1]).await;
-    env.suspend(&ids[1]).await;
-    let policy = transfer_policy(TransferTo::Manager, Some(&ids[2]));
-    let out = env
-        .bridge
-        .remove_member(None, &ids[0], &ids[0], &policy)
-        .await
-        .expect("remove");
-    assert_eq!(
-        out,
-        RemovalOutcome::Complete {
-            transfer: TransferUsed::Fallback(ids[2].clone())
-        }
-    );
-    let expected = json!({"user": user(&ids[0]), "transfer_dest_id": user(&ids[2]),
-        "transfer_admin_id": email("admin@example.com")});
-    assert_eq!(env.remove_calls(), vec![expected]);
+        let out = env
+            .bridge
+            .remove_member(None, &ids[0], &ids[0], &policy)
+            .await
+            .expect("remove");
+
+        let transfer = (case.used)(&ids);
+        assert_eq!(out, RemovalOutcome::Complete { transfer }, "{name}");
+        let expected = json!({"user": user(&ids[0]), "transfer_dest_id": (case.sent_dest)(&ids),
+            "transfer_admin_id": email("admin@example.com")});
+        assert_eq!(env.remove_calls(), vec![expected], "{name}");
+        let status =
+            env.running.emulator.member(&ids[0]).expect("member")["status"][".tag"].clone();
+        assert_eq!(status, "removed", "{name}");
+    }
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Authentication over real HTTP: every SCIM route and method refuses a missing or wrong token with a
 //! SCIM 401, and the probes stay open.
 
+use crate::helpers::scim_calls::assert_scim_error;
 use crate::helpers::test_app::{TOKEN, TestApp};
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
@@ -65,20 +66,7 @@ async fn assert_unauthorized(resp: Response, what: &str) {
         .to_owned();
     assert_eq!(content_type, "application/scim+json", "{what}");
     let body: Value = resp.json().await.expect("JSON error body");
-    assert_eq!(
-        body["schemas"],
-        json!(["urn:ietf:params:scim:api:messages:2.0:Error"]),
-        "{what}"
-    );
-    assert_eq!(
-        body["status"],
-        json!("401"),
-        "{what}: status must be a string"
-    );
-    assert!(
-        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
-        "{what}: {body}"
-    );
+    assert_scim_error(&body, "401", what);
 }
 
 #[tokio::test]

@@ -67,86 +67,102 @@ async fn suspend_policy_suspends_hides_and_recreate_restores_the_same_id() {
     assert_eq!(status, 200);
 }
 
-#[tokio::test]
-async fn suspend_policy_honours_suspend_wipe_data() {
-    let app = TestApp::spawn_with(&[("SCIM_BRIDGE_USERS__SUSPEND_WIPE_DATA", "true")]).await;
-    let id = active_user(&app, "wipe@example.com").await;
+/// One deprovisioning policy: its settings and what Dropbox must receive on `DELETE /Users/{id}`.
+struct PolicyCase {
+    name: &'static str,
+    settings: &'static [(&'static str, &'static str)],
+    /// The `members/suspend` bodies beyond `user` (empty: no suspend).
+    suspends: Vec<Value>,
+    /// The `members/remove` bodies beyond `user` (empty: no removal).
+    removes: Vec<Value>,
+    /// The member's Dropbox status afterwards.
+    status: &'static str,
+}
 
-    let (status, _) = app.delete_user(&id).await;
+fn policy_cases() -> Vec<PolicyCase> {
+    vec![
+        PolicyCase {
+            // wipe_data = true is Dropbox's default, so the SDK leaves it out.
+            name: "suspend honours users.suspend_wipe_data",
+            settings: &[("SCIM_BRIDGE_USERS__SUSPEND_WIPE_DATA", "true")],
+            suspends: vec![json!({})],
+            removes: vec![],
+            status: "suspended",
+        },
+        PolicyCase {
+            name: "remove with Dropbox's defaults",
+            settings: &[("SCIM_BRIDGE_DEPROVISION__POLICY", "remove")],
+            suspends: vec![],
+            removes: vec![json!({})],
+            status: "removed",
+        },
+        PolicyCase {
+            name: "remove keeping the account, without wipe",
+            settings: &[
+                ("SCIM_BRIDGE_DEPROVISION__POLICY", "remove"),
+                ("SCIM_BRIDGE_DEPROVISION__WIPE_DATA", "false"),
+                ("SCIM_BRIDGE_DEPROVISION__KEEP_ACCOUNT", "true"),
+                ("SCIM_BRIDGE_DEPROVISION__RETAIN_TEAM_SHARES", "true"),
+            ],
+            suspends: vec![],
+            removes: vec![
+                json!({"wipe_data": false, "keep_account": true, "retain_team_shares": true}),
+            ],
+            status: "removed",
+        },
+        PolicyCase {
+            name: "suspend_then_remove suspends now and removes nothing yet",
+            settings: &[
+                ("SCIM_BRIDGE_DEPROVISION__POLICY", "suspend_then_remove"),
+                ("SCIM_BRIDGE_DEPROVISION__GRACE_PERIOD_SECS", "86400"),
+            ],
+            suspends: vec![json!({"wipe_data": false})],
+            removes: vec![],
+            status: "suspended",
+        },
+    ]
+}
 
-    assert_eq!(status, 204);
-    // wipe_data = true is Dropbox's default, so the SDK leaves it out.
-    assert_eq!(
-        app.dropbox.emulator.calls("members/suspend"),
-        vec![json!({"user": member_selector(&id)})]
-    );
+/// `extra` with the member selector of `id` added as `user`.
+fn with_user(id: &str, mut extra: Value) -> Value {
+    extra["user"] = member_selector(id);
+    extra
 }
 
 #[tokio::test]
-async fn remove_policy_removes_with_dropbox_defaults() {
-    let app = TestApp::spawn_with(&[("SCIM_BRIDGE_DEPROVISION__POLICY", "remove")]).await;
-    let id = active_user(&app, "rm@example.com").await;
+async fn each_policy_sends_its_exact_dropbox_calls_and_hides_the_user() {
+    for case in policy_cases() {
+        let name = case.name;
+        let app = TestApp::spawn_with(case.settings).await;
+        let id = active_user(&app, "leaver@example.com").await;
 
-    let (status, _) = app.delete_user(&id).await;
+        let (status, _) = app.delete_user(&id).await;
 
-    assert_eq!(status, 204);
-    assert_eq!(
-        app.dropbox.emulator.calls("members/remove"),
-        vec![json!({"user": member_selector(&id)})]
-    );
-    assert_eq!(app.count("members/suspend"), 0);
-    assert_eq!(dropbox_status(&app, &id), json!("removed"));
-    let (status, _) = app.get_user(&id).await;
-    assert_eq!(status, 404);
-}
-
-#[tokio::test]
-async fn remove_policy_keep_account_sends_keep_account_and_no_wipe() {
-    let app = TestApp::spawn_with(&[
-        ("SCIM_BRIDGE_DEPROVISION__POLICY", "remove"),
-        ("SCIM_BRIDGE_DEPROVISION__WIPE_DATA", "false"),
-        ("SCIM_BRIDGE_DEPROVISION__KEEP_ACCOUNT", "true"),
-        ("SCIM_BRIDGE_DEPROVISION__RETAIN_TEAM_SHARES", "true"),
-    ])
-    .await;
-    let id = active_user(&app, "keep@example.com").await;
-
-    let (status, _) = app.delete_user(&id).await;
-
-    assert_eq!(status, 204);
-    assert_eq!(
-        app.dropbox.emulator.calls("members/remove"),
-        vec![json!({
-            "user": member_selector(&id),
-            "wipe_data": false,
-            "keep_account": true,
-            "retain_team_shares": true
-        })]
-    );
-    let (status, _) = app.get_user(&id).await;
-    assert_eq!(status, 404);
-}
-
-#[tokio::test]
-async fn suspend_then_remove_suspends_now_and_removes_nothing_yet() {
-    let app = TestApp::spawn_with(&[
-        ("SCIM_BRIDGE_DEPROVISION__POLICY", "suspend_then_remove"),
-        ("SCIM_BRIDGE_DEPROVISION__GRACE_PERIOD_SECS", "86400"),
-    ])
-    .await;
-    let id = active_user(&app, "later@example.com").await;
-
-    let (status, _) = app.delete_user(&id).await;
-
-    assert_eq!(status, 204);
-    assert_eq!(
-        app.dropbox.emulator.calls("members/suspend"),
-        vec![json!({"user": member_selector(&id), "wipe_data": false})]
-    );
-    assert_eq!(app.count("members/remove"), 0);
-    assert_eq!(dropbox_status(&app, &id), json!("suspended"));
-    let (status, _) = app.get_user(&id).await;
-    assert_eq!(status, 404);
+        assert_eq!(status, 204, "{name}");
+        let suspends: Vec<Value> = case
+            .suspends
+            .into_iter()
+            .map(|b| with_user(&id, b))
+            .collect();
+        let removes: Vec<Value> = case
+            .removes
+            .into_iter()
+            .map(|b| with_user(&id, b))
+            .collect();
+        assert_eq!(
+            app.dropbox.emulator.calls("members/suspend"),
+            suspends,
+            "{name}"
+        );
+        assert_eq!(
+            app.dropbox.emulator.calls("members/remove"),
+            removes,
+            "{name}"
+        );
+        assert_eq!(dropbox_status(&app, &id), json!(case.status), "{name}");
+        let (status, _) = app.get_user(&id).await;
+        assert_eq!(status, 404, "{name}");
+    }
 }
 
 #[tokio::test]

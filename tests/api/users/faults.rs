@@ -1,5 +1,6 @@
 //! Dropbox rate limits and outages as the IdP sees them: 429 with `Retry-After`, 503, or a wait.
 
+use crate::helpers::scim_calls::assert_scim_error;
 use crate::helpers::test_app::TestApp;
 use dropbox_scim_bridge::emulator::Fault;
 use reqwest::Method;
@@ -12,19 +13,6 @@ fn user(email: &str) -> Option<Value> {
         "name": {"givenName": "Fay", "familyName": "Ult"},
         "active": true
     }))
-}
-
-fn assert_scim_error(body: &Value, status: &str) {
-    assert_eq!(
-        body["schemas"],
-        json!(["urn:ietf:params:scim:api:messages:2.0:Error"]),
-        "{body}"
-    );
-    assert_eq!(body["status"], json!(status), "{body}");
-    assert!(
-        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
-        "{body}"
-    );
 }
 
 #[tokio::test]
@@ -49,7 +37,7 @@ async fn a_long_dropbox_rate_limit_is_429_with_retry_after() {
     assert_eq!(resp.status().as_u16(), 429);
     assert_eq!(resp.headers()["retry-after"], "300");
     let body: Value = resp.json().await.expect("JSON");
-    assert_scim_error(&body, "429");
+    assert_scim_error(&body, "429", "fault");
 }
 
 #[tokio::test]
@@ -88,7 +76,7 @@ async fn dropbox_answering_503_is_503_with_retry_after() {
     assert_eq!(resp.status().as_u16(), 503);
     assert!(resp.headers().contains_key("retry-after"));
     let body: Value = resp.json().await.expect("JSON");
-    assert_scim_error(&body, "503");
+    assert_scim_error(&body, "503", "fault");
 }
 
 #[tokio::test]
@@ -100,7 +88,7 @@ async fn dropbox_unreachable_is_503() {
         .await;
 
     assert_eq!(status, 503, "{body}");
-    assert_scim_error(&body, "503");
+    assert_scim_error(&body, "503", "fault");
     assert!(
         !body["detail"].as_str().unwrap_or("").contains("127.0.0.1"),
         "no internals: {body}"
@@ -165,7 +153,7 @@ async fn a_dropped_add_is_looked_up_not_resent() {
         .await;
 
     assert_eq!(status, 503, "{body}");
-    assert_scim_error(&body, "503");
+    assert_scim_error(&body, "503", "fault");
     assert_eq!(
         app.count("members/add_v2"),
         1,
