@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use crate::helpers::bridge_env::fast_polls;
 use crate::helpers::dropbox_stub::{reply, spawn_stub};
 use dropbox_scim_bridge::dropbox::team::{
     GroupSelector, GroupsListArg, MemberAddV2Arg, MembersAddV2Arg, MembersDeactivateArg,
@@ -28,9 +29,8 @@ fn config(base: &str, credentials: Credentials) -> ClientConfig {
         max_retry_wait: Duration::from_secs(5),
     };
     cfg.poll = PollPolicy {
-        initial: Duration::from_millis(5),
-        max_interval: Duration::from_millis(20),
         deadline: Duration::from_millis(300),
+        ..fast_polls()
     };
     cfg
 }

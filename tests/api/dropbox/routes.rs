@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::helpers::bridge_env::fast_polls;
 use dropbox_scim_bridge::dropbox::team::{
     GroupAccessType, GroupCreateArg, GroupMembersAddArg, GroupMembersRemoveArg, GroupSelector,
     GroupUpdateArgs, GroupsGetInfoItem, GroupsListArg, GroupsListContinueArg, GroupsMembersListArg,
@@ -33,9 +34,8 @@ async fn setup(cfg: EmulatorConfig) -> (RunningEmulator, DropboxClient) {
         max_retry_wait: Duration::from_secs(2),
     };
     cc.poll = PollPolicy {
-        initial: Duration::from_millis(5),
-        max_interval: Duration::from_millis(20),
         deadline: Duration::from_secs(10),
+        ..fast_polls()
     };
     let client = DropboxClient::new(cc).unwrap();
     (running, client)

@@ -9,6 +9,14 @@ use dropbox_scim_bridge::store::{Enterprise, UserExtras};
 use serde_json::{Value, json};
 
 impl BridgeEnv {
+    /// Removes the member whose SCIM id is its Dropbox id now, under `policy`.
+    async fn remove_now(&self, id: &str, policy: &DeprovisionConfig) -> RemovalOutcome {
+        self.bridge
+            .remove_member(None, id, id, policy)
+            .await
+            .expect("remove")
+    }
+
     fn remove_calls(&self) -> Vec<Value> {
         self.running.emulator.calls("members/remove")
     }
@@ -128,11 +136,7 @@ async fn each_transfer_rule_sends_its_destination_to_dropbox() {
         };
         let policy = transfer_policy(case.to, Some(&dest));
 
-        let out = env
-            .bridge
-            .remove_member(None, &ids[0], &ids[0], &policy)
-            .await
-            .expect("remove");
+        let out = env.remove_now(&ids[0], &policy).await;
 
         let transfer = (case.used)(&ids);
         assert_eq!(out, RemovalOutcome::Complete { transfer }, "{name}");
@@ -150,11 +154,7 @@ async fn no_manager_and_no_fallback_blocks_without_calling_remove() {
     let env = BridgeEnv::builder().fast_polls().build().await;
     let ids = env.running.emulator.seed_members(2);
     let policy = transfer_policy(TransferTo::Manager, None);
-    let out = env
-        .bridge
-        .remove_member(None, &ids[0], &ids[0], &policy)
-        .await
-        .expect("remove");
+    let out = env.remove_now(&ids[0], &policy).await;
     assert!(
         matches!(&out, RemovalOutcome::Blocked(r) if r.contains("transfer_dest")),
         "{out:?}"
@@ -162,11 +162,7 @@ async fn no_manager_and_no_fallback_blocks_without_calling_remove() {
     assert!(env.remove_calls().is_empty());
     // A manager that is not a member at all blocks the same way.
     env.set_manager(&ids[0], "dbmid:AAAAnotamemberatall").await;
-    let out = env
-        .bridge
-        .remove_member(None, &ids[0], &ids[0], &policy)
-        .await
-        .expect("remove");
+    let out = env.remove_now(&ids[0], &policy).await;
     assert!(matches!(out, RemovalOutcome::Blocked(_)), "{out:?}");
     assert!(env.remove_calls().is_empty());
     let status = env.running.emulator.member(&ids[0]).expect("member")["status"][".tag"].clone();
@@ -183,11 +179,7 @@ async fn keep_account_without_wipe_retains_team_shares() {
         retain_team_shares: true,
         ..DeprovisionConfig::default()
     };
-    let out = env
-        .bridge
-        .remove_member(None, &ids[0], &ids[0], &policy)
-        .await
-        .expect("remove");
+    let out = env.remove_now(&ids[0], &policy).await;
     assert_eq!(
         out,
         RemovalOutcome::Complete {
@@ -211,11 +203,7 @@ async fn invited_members_are_removed_without_transfer_or_kept_account() {
         retain_team_shares: true,
         ..transfer_policy(TransferTo::Manager, None)
     };
-    let out = env
-        .bridge
-        .remove_member(None, &invitee, &invitee, &policy)
-        .await
-        .expect("remove");
+    let out = env.remove_now(&invitee, &policy).await;
     assert_eq!(
         out,
         RemovalOutcome::Complete {
@@ -233,11 +221,7 @@ async fn an_already_removed_member_is_done_without_a_second_removal() {
     let env = BridgeEnv::builder().fast_polls().build().await;
     let ids = env.running.emulator.seed_members(1);
     let policy = DeprovisionConfig::default();
-    let first = env
-        .bridge
-        .remove_member(None, &ids[0], &ids[0], &policy)
-        .await
-        .expect("remove");
+    let first = env.remove_now(&ids[0], &policy).await;
     assert_eq!(
         first,
         RemovalOutcome::Complete {
@@ -267,11 +251,7 @@ async fn an_async_removal_is_tracked_and_followed_to_completion() {
         .await;
     let ids = env.running.emulator.seed_members(1);
     let policy = DeprovisionConfig::default();
-    let out = env
-        .bridge
-        .remove_member(None, &ids[0], &ids[0], &policy)
-        .await
-        .expect("remove");
+    let out = env.remove_now(&ids[0], &policy).await;
     let RemovalOutcome::Started { job_id, transfer } = out else {
         panic!("expected an async job, got {out:?}");
     };

@@ -8,7 +8,7 @@ use chrono::Utc;
 use dropbox_scim_bridge::config::{DeprovisionConfig, DeprovisionPolicy, TransferTo};
 use dropbox_scim_bridge::dropbox::team::{MembersRemoveArg, UserSelectorArg};
 use dropbox_scim_bridge::emulator::Fault;
-use dropbox_scim_bridge::jobs::{RemovalWorker, WorkerConfig, Workers};
+use dropbox_scim_bridge::jobs::{PassReport, RemovalWorker, WorkerConfig, Workers};
 use dropbox_scim_bridge::store::{AuditQuery, PendingRemoval, RemovalState};
 use serde_json::Value;
 use std::time::Duration;
@@ -46,6 +46,14 @@ impl BridgeEnv {
 
     fn status(&self, id: &str) -> Value {
         self.running.emulator.member(id).expect("member")["status"][".tag"].clone()
+    }
+
+    /// One pass of a fresh worker named `id`.
+    async fn run_pass(&self, id: &str) -> PassReport {
+        self.worker(id)
+            .run_pass(&CancellationToken::new())
+            .await
+            .expect("pass")
     }
 
     fn worker(&self, id: &str) -> RemovalWorker {
@@ -88,11 +96,7 @@ async fn a_due_removal_runs_exactly_once_and_is_recorded() {
     })
     .await;
     workers.stop().await;
-    let again = env
-        .worker("late")
-        .run_pass(&CancellationToken::new())
-        .await
-        .expect("pass");
+    let again = env.run_pass("late").await;
     assert_eq!(again.claimed, 0);
     assert_eq!(env.count("members/remove"), 1);
     assert_eq!(env.status(&ids[0]), "removed");
@@ -167,11 +171,7 @@ async fn a_removal_without_transfer_destination_is_blocked_and_visible() {
         ..policy()
     };
     let removal = env.schedule(&ids[0], &blocked_policy).await;
-    let report = env
-        .worker("w1")
-        .run_pass(&CancellationToken::new())
-        .await
-        .expect("pass");
+    let report = env.run_pass("w1").await;
     assert_eq!((report.claimed, report.blocked), (1, 1));
     let row = env.removal(&removal.id).await;
     assert_eq!(row.state, RemovalState::Blocked);
@@ -199,11 +199,7 @@ async fn a_cancelled_removal_never_reaches_dropbox() {
             .await
             .expect("cancel")
     );
-    let report = env
-        .worker("w1")
-        .run_pass(&CancellationToken::new())
-        .await
-        .expect("pass");
+    let report = env.run_pass("w1").await;
     assert_eq!(report.claimed, 0);
     assert_eq!(env.count("members/remove"), 0);
 }
@@ -222,11 +218,7 @@ async fn a_transient_failure_is_retried_later_with_the_error_kept() {
         .emulator
         .inject_fault("members/remove", fault, 1);
     let before = Utc::now();
-    let report = env
-        .worker("w1")
-        .run_pass(&CancellationToken::new())
-        .await
-        .expect("pass");
+    let report = env.run_pass("w1").await;
     assert_eq!(report.retried, 1);
     let row = env.removal(&removal.id).await;
     assert_eq!(row.state, RemovalState::Pending);
@@ -255,11 +247,7 @@ async fn a_permanent_dropbox_refusal_fails_the_removal() {
         ..policy()
     };
     let removal = env.schedule(&ids[0], &bad).await;
-    let report = env
-        .worker("w1")
-        .run_pass(&CancellationToken::new())
-        .await
-        .expect("pass");
+    let report = env.run_pass("w1").await;
     assert_eq!(report.failed, 1);
     let row = env.removal(&removal.id).await;
     assert_eq!(row.state, RemovalState::Failed);
@@ -285,11 +273,7 @@ async fn a_worker_that_died_after_dropbox_removed_the_member_is_finished_by_anot
     assert_eq!(claimed.await.expect("claim").len(), 1);
     let arg = MembersRemoveArg::new(UserSelectorArg::TeamMemberId(ids[0].clone()));
     env.client.members_remove(&arg).await.expect("remove");
-    let report = env
-        .worker("w2")
-        .run_pass(&CancellationToken::new())
-        .await
-        .expect("pass");
+    let report = env.run_pass("w2").await;
     assert_eq!((report.claimed, report.done), (1, 1));
     let row = env.removal(&removal.id).await;
     assert_eq!(row.state, RemovalState::Done);
