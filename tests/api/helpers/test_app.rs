@@ -1,0 +1,137 @@
+//! The end-to-end harness: the real application on a loopback port against the emulator on another.
+
+use super::scim_calls::USER_URN;
+use dropbox_scim_bridge::app::Application;
+use dropbox_scim_bridge::config::Config;
+use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig, RunningEmulator};
+use reqwest::{Client, Method, Response};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// The IdP token every test uses.
+pub const TOKEN: &str = "test-idp-token";
+
+/// A running bridge + emulator pair.
+pub struct TestApp {
+    /// The SCIM base URL, e.g. `http://127.0.0.1:PORT/scim/v2`.
+    pub base: String,
+    /// The emulator (for stats, calls and state).
+    pub dropbox: RunningEmulator,
+    /// HTTP client.
+    pub http: Client,
+    _dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    /// Spawns with default settings.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Spawns with extra `SCIM_BRIDGE_*` settings, e.g. `("SCIM_BRIDGE_DEPROVISION__POLICY", "remove")`.
+    pub async fn spawn_with(settings: &[(&str, &str)]) -> Self {
+        Self::spawn_full(EmulatorConfig::default(), settings).await
+    }
+
+    /// Spawns with an emulator configuration and extra settings.
+    pub async fn spawn_full(emulator: EmulatorConfig, settings: &[(&str, &str)]) -> Self {
+        let dropbox = Emulator::spawn(emulator).await.expect("emulator starts");
+        let token = dropbox.emulator.issue_token_all();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = format!("sqlite://{}/bridge.sqlite?mode=rwc", dir.path().display());
+        let mut vars: Vec<(String, String)> = vec![
+            ("SCIM_BRIDGE_LISTEN".into(), "127.0.0.1:0".into()),
+            ("SCIM_BRIDGE_TOKEN".into(), TOKEN.into()),
+            ("SCIM_BRIDGE_STORE__URL".into(), db),
+            (
+                "SCIM_BRIDGE_DROPBOX__BASE_URL".into(),
+                dropbox.base_url.clone(),
+            ),
+            ("SCIM_BRIDGE_DROPBOX__ACCESS_TOKEN".into(), token),
+            (
+                "SCIM_BRIDGE_DROPBOX__MAX_RETRY_WAIT_SECS".into(),
+                "2".into(),
+            ),
+        ];
+        vars.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let config = Config::load_from(None, vars).expect("valid test config");
+        let client = dropbox_scim_bridge::dropbox::DropboxClient::from_config(&config)
+            .expect("dropbox client builds");
+        let app = Application::build(config, client)
+            .await
+            .expect("app builds");
+        let base = format!("http://{}{}", app.local_addr(), app.path_prefix());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async move {
+            let _ = rx.await;
+        }));
+        Self {
+            base,
+            dropbox,
+            http: Client::new(),
+            _dir: dir,
+            stop: Some(tx),
+        }
+    }
+
+    /// Sends an authenticated request with an optional JSON body.
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Response {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(TOKEN);
+        if let Some(body) = body {
+            req = req
+                .header("content-type", "application/scim+json")
+                .body(body.to_string());
+        }
+        req.send().await.expect("request sent")
+    }
+
+    /// Sends a request and returns status and JSON body (Null when empty).
+    pub async fn json(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let resp = self.call(method, path, body).await;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+        };
+        (status, value)
+    }
+
+    /// Creates a user with the usual Okta body and returns the response body (asserting 201).
+    pub async fn create_okta_user(&self, email: &str, given: &str, family: &str) -> Value {
+        let (status, body) = self
+            .create_user(json!({
+                "schemas": [USER_URN],
+                "userName": email,
+                "name": {"givenName": given, "familyName": family},
+                "emails": [{"primary": true, "value": email, "type": "work"}],
+                "active": true
+            }))
+            .await;
+        assert_eq!(status, 201, "create {email}: {body}");
+        body
+    }
+
+    /// Dropbox calls per route so far.
+    pub fn stats(&self) -> BTreeMap<String, u64> {
+        self.dropbox.emulator.stats()
+    }
+
+    /// Dropbox calls to one route so far.
+    pub fn count(&self, route: &str) -> u64 {
+        self.stats().get(route).copied().unwrap_or(0)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}

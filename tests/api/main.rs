@@ -1,0 +1,13 @@
+//! The one integration-test binary: the bridge, its SCIM API, the Dropbox client, the emulator and the
+//! store, tested through their public interfaces. Shared builders live in `helpers`.
+
+mod config_env;
+mod config_examples;
+mod dropbox;
+mod emulator;
+mod groups;
+mod helpers;
+mod offboarding;
+mod scim;
+mod store;
+mod users;

@@ -1,0 +1,105 @@
+//! The real binary under `suspend_then_remove`: a DELETE suspends and schedules the removal, the
+//! process is SIGKILLed during the grace period, and a new process on the same SQLite file removes
+//! the member exactly once.
+
+use crate::helpers::wait::eventually;
+use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig, RunningEmulator};
+use dropbox_scim_bridge::store::{RemovalState, Store};
+use std::time::Duration;
+use tokio::process::{Child, Command};
+
+const TOKEN: &str = "restart-test-idp-token";
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+/// Starts `dropbox-scim-bridge serve` configured through the environment only.
+async fn start_bridge(emulator: &RunningEmulator, store_url: &str, port: u16) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_dropbox-scim-bridge"))
+        .arg("serve")
+        .env_clear()
+        .env("SCIM_BRIDGE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("SCIM_BRIDGE_TOKEN", TOKEN)
+        .env("SCIM_BRIDGE_STORE__URL", store_url)
+        .env("SCIM_BRIDGE_DROPBOX__BASE_URL", &emulator.base_url)
+        .env(
+            "SCIM_BRIDGE_DROPBOX__ACCESS_TOKEN",
+            emulator.emulator.issue_token_all(),
+        )
+        .env("SCIM_BRIDGE_DEPROVISION__POLICY", "suspend_then_remove")
+        .env("SCIM_BRIDGE_DEPROVISION__GRACE_PERIOD_SECS", "3")
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the bridge binary starts");
+    let health = format!("http://127.0.0.1:{port}/healthz");
+    let up = eventually(Duration::from_secs(30), async || {
+        reqwest::get(&health)
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    })
+    .await;
+    assert!(up, "the bridge never answered /healthz");
+    child
+}
+
+fn removes(emulator: &RunningEmulator) -> u64 {
+    let stats = emulator.emulator.stats();
+    stats.get("members/remove").copied().unwrap_or(0)
+}
+
+fn status(emulator: &RunningEmulator, id: &str) -> serde_json::Value {
+    emulator.emulator.member(id).expect("member")["status"][".tag"].clone()
+}
+
+#[tokio::test]
+async fn a_removal_scheduled_before_a_kill_runs_once_after_restart() {
+    let emulator = Emulator::spawn(EmulatorConfig::default())
+        .await
+        .expect("emulator");
+    let ids = emulator.emulator.seed_members(1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store_url = format!("sqlite://{}/bridge.sqlite?mode=rwc", dir.path().display());
+    let port = free_port();
+    let mut first = start_bridge(&emulator, &store_url, port).await;
+
+    let url = format!("http://127.0.0.1:{port}/scim/v2/Users/{}", ids[0]);
+    let client = reqwest::Client::new();
+    let resp = client
+        .delete(&url)
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(resp.status().as_u16(), 204);
+    first.kill().await.expect("SIGKILL");
+
+    assert_eq!(status(&emulator, &ids[0]), "suspended");
+    assert_eq!(
+        removes(&emulator),
+        0,
+        "removed before the grace period ended"
+    );
+    let store = Store::connect(&store_url).await.expect("store");
+    let scheduled = store.list_removals(None).await.expect("list");
+    assert_eq!(scheduled.len(), 1);
+    assert_eq!(scheduled[0].state, RemovalState::Pending);
+    let removal_id = scheduled[0].id.clone();
+
+    let port = free_port();
+    let mut second = start_bridge(&emulator, &store_url, port).await;
+    let mut state = RemovalState::Pending;
+    eventually(Duration::from_secs(30), async || {
+        let row = store.get_removal(&removal_id).await.expect("get");
+        state = row.expect("still known").state;
+        state == RemovalState::Done
+    })
+    .await;
+    second.kill().await.expect("SIGKILL");
+    assert_eq!(state, RemovalState::Done);
+    assert_eq!(removes(&emulator), 1);
+    assert_eq!(status(&emulator, &ids[0]), "removed");
+    store.close().await;
+}

@@ -1,0 +1,11 @@
+//! `/Users` over HTTP as each IdP drives it: create, read, update, deactivate, delete and errors.
+
+mod deprovision;
+mod entra;
+mod errors;
+mod faults;
+mod inactive;
+mod lifecycle;
+mod okta;
+mod other;
+mod transfer;
