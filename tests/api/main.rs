@@ -10,4 +10,5 @@ mod helpers;
 mod offboarding;
 mod scim;
 mod store;
+mod tls;
 mod users;

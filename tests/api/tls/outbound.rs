@@ -1,6 +1,6 @@
 //! Outbound HTTPS as a company needs it: Dropbox (the emulator) behind a private CA trusted through
 //! `dropbox.ca_bundle`, `HTTPS_PROXY` / `NO_PROXY`, and transport failures that name their cause
-//! and never blame the credentials. PostgreSQL over TLS is in `tls_postgres.rs`.
+//! and never blame the credentials. PostgreSQL over TLS is in `postgres.rs`.
 
 use std::net::SocketAddr;
 use std::path::Path;
