@@ -5,6 +5,7 @@ pub mod bridge_env;
 pub mod bridge_groups;
 pub mod db;
 pub mod dropbox_stub;
+pub mod ports;
 pub mod scim_calls;
 pub mod test_app;
 pub mod wait;

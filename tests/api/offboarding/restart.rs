@@ -2,6 +2,7 @@
 //! process is SIGKILLed during the grace period, and a new process on the same SQLite file removes
 //! the member exactly once.
 
+use crate::helpers::ports::free_port;
 use crate::helpers::wait::eventually;
 use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig, RunningEmulator};
 use dropbox_scim_bridge::store::{RemovalState, Store};
@@ -9,11 +10,6 @@ use std::time::Duration;
 use tokio::process::{Child, Command};
 
 const TOKEN: &str = "restart-test-idp-token";
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
-}
 
 /// Starts `dropbox-scim-bridge serve` configured through the environment only.
 async fn start_bridge(emulator: &RunningEmulator, store_url: &str, port: u16) -> Child {

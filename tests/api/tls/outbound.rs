@@ -180,12 +180,7 @@ async fn https_to_a_private_ca_without_the_bundle_says_the_certificate_is_not_tr
 
 #[tokio::test]
 async fn a_refused_connection_is_named_and_is_not_a_credentials_problem() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind")
-        .local_addr()
-        .expect("a")
-        .port();
+    let port = crate::helpers::ports::free_port();
 
     let err = client(&format!("http://127.0.0.1:{port}"), None)
         .team_get_info()

@@ -5,7 +5,6 @@
 //! it they print "skipped", except under `CI=true`, where they fail.
 
 use dropbox_scim_bridge::store::{Backend, Store};
-use tokio::net::TcpListener;
 
 /// The verify-full URL from `.ci/postgres-tls.sh`, or `None` (skipped) outside CI.
 fn postgres_tls_url() -> Option<url::Url> {
@@ -98,12 +97,7 @@ async fn postgres_verify_full_with_the_wrong_ca_names_the_certificate() {
 
 #[tokio::test]
 async fn an_unreachable_store_names_host_and_port_but_not_the_password() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind")
-        .local_addr()
-        .expect("a")
-        .port();
+    let port = crate::helpers::ports::free_port();
     let url = format!("postgres://bridge:s3cret-pw@127.0.0.1:{port}/scim");
 
     let err = Store::connect(&url).await.expect_err("nothing listens");
