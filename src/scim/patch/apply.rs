@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::parse::{PatchOpKind, PatchOperation};
 use crate::scim::error::ScimError;
 use crate::scim::filter::{CompValue, CompareOp, Filter, matches_element};
+use crate::scim::limits::{check_operations, check_values};
 use crate::scim::path::PatchPath;
 use crate::scim::resource::coerce_single;
 use crate::scim::resource::{coerce, ext_obj, find_key, get_ci, remove_ci};
@@ -26,10 +27,17 @@ pub fn apply(
             "the resource must be a JSON object",
         ));
     }
+    check_operations(ops.len())?;
     for op in ops {
         match &op.path {
             Some(p) => at_path(op.op, p, op.value.clone(), &mut work, schema)?,
             None => without_path(op, &mut work, schema)?,
+        }
+    }
+    // A stored resource may predate the one-primary rule; a PATCH result always satisfies it.
+    if let Some(root) = work.as_object_mut() {
+        for def in schema.core.attributes.iter().filter(|d| d.multi_valued) {
+            keep_one_primary(def, root, &[]);
         }
     }
     *resource = work;
@@ -110,6 +118,7 @@ fn at_path(
     {
         container.insert(def.name.into(), v);
     }
+    let primaries_before = primaries(def, container);
     match (&path.filter, &path.sub_attr) {
         (None, None) => whole(kind, def, value, container)?,
         (None, Some(sub)) => {
@@ -130,7 +139,11 @@ fn at_path(
         }
         (Some(filter), sub) => filtered(kind, def, filter, sub.as_deref(), value, container)?,
     }
-    tidy(def, container);
+    tidy(def, container, &primaries_before);
+    if let Some(Value::Array(items)) = container.get(def.name) {
+        // Checked after every operation, so no operation works on more than the limit.
+        check_values(def, items.len())?;
+    }
     // Multi-valued attributes published as required (`emails`: a login address must exist somewhere)
     // may still be emptied; the bridge checks that an address remains, in userName or emails.
     if def.required && !def.multi_valued && container.get(def.name).is_none_or(Value::is_null) {
@@ -226,9 +239,13 @@ fn filtered(
     let Some(items) = items.as_array_mut() else {
         return Ok(());
     };
-    let hits: Vec<usize> = (0..items.len())
-        .filter(|&i| matches_element(filter, &items[i], def))
+    #[cfg(test)]
+    counters::FILTER_EVALS.with(|c| c.set(c.get() + items.len()));
+    let hit: Vec<bool> = items
+        .iter()
+        .map(|i| matches_element(filter, i, def))
         .collect();
+    let hits: Vec<usize> = (0..items.len()).filter(|&i| hit[i]).collect();
     let sub_def = match sub {
         Some(s) => match def.sub(s) {
             Some(d) => Some(d),
@@ -238,11 +255,8 @@ fn filtered(
     };
     match (kind, sub_def) {
         (PatchOpKind::Remove, None) => {
-            let mut i = 0;
-            items.retain(|_| {
-                i += 1;
-                !hits.contains(&(i - 1))
-            });
+            let mut keep = hit.iter().map(|h| !h);
+            items.retain(|_| keep.next().unwrap_or(true));
         }
         (_, Some(sd)) => {
             if hits.is_empty() && kind != PatchOpKind::Remove {
@@ -311,25 +325,56 @@ fn seed_from(filter: &Filter, def: &AttributeDef, out: &mut Map<String, Value>) 
     }
 }
 
-/// Drops emptied values and keeps at most one `primary: true` (the last one set).
-fn tidy(def: &AttributeDef, c: &mut Map<String, Value>) {
+/// The values of `def` that are `primary: true` before an operation (normally at most one).
+fn primaries(def: &AttributeDef, c: &Map<String, Value>) -> Vec<Value> {
+    if !def.multi_valued || def.sub("primary").is_none() {
+        return Vec::new();
+    }
+    c.get(def.name)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|i| is_primary(i))
+        .cloned()
+        .collect()
+}
+
+fn is_primary(item: &Value) -> bool {
+    item.get("primary") == Some(&Value::Bool(true))
+}
+
+/// RFC 7644 §3.5.2: an operation that makes a value primary unsets `primary` on the others. The value
+/// made primary by this operation wins (the last one if several); otherwise the last primary stays.
+fn keep_one_primary(def: &AttributeDef, c: &mut Map<String, Value>, before: &[Value]) {
+    if def.sub("primary").is_none() {
+        return;
+    }
+    let Some(Value::Array(items)) = c.get_mut(def.name) else {
+        return;
+    };
+    let newly = items
+        .iter()
+        .rposition(|i| is_primary(i) && !before.contains(i));
+    let Some(keep) = newly.or_else(|| items.iter().rposition(is_primary)) else {
+        return;
+    };
+    for (n, item) in items.iter_mut().enumerate() {
+        if let Some(o) = item.as_object_mut()
+            && n != keep
+            && o.get("primary") == Some(&Value::Bool(true))
+        {
+            o.insert("primary".into(), Value::Bool(false));
+        }
+    }
+}
+
+/// Drops emptied values and keeps at most one `primary: true` (see [`keep_one_primary`]).
+fn tidy(def: &AttributeDef, c: &mut Map<String, Value>, primaries_before: &[Value]) {
     let name = def.name;
     if let Some(Value::Array(items)) = c.get_mut(name) {
         items.retain(|i| !matches!(i, Value::Object(o) if o.is_empty()));
-        if def.sub("primary").is_some() {
-            let last = items
-                .iter()
-                .rposition(|i| i.get("primary") == Some(&Value::Bool(true)));
-            for (n, item) in items.iter_mut().enumerate() {
-                if let (Some(o), Some(l)) = (item.as_object_mut(), last)
-                    && n != l
-                    && o.get("primary") == Some(&Value::Bool(true))
-                {
-                    o.insert("primary".into(), Value::Bool(false));
-                }
-            }
-        }
     }
+    keep_one_primary(def, c, primaries_before);
     let empty = match c.get(name) {
         Some(Value::Array(a)) => a.is_empty(),
         Some(Value::Object(o)) => o.is_empty(),
@@ -340,3 +385,18 @@ fn tidy(def: &AttributeDef, c: &mut Map<String, Value>) {
         c.remove(name);
     }
 }
+
+/// Counters that let tests assert on the work done rather than on wall-clock time.
+#[cfg(test)]
+pub(super) mod counters {
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Filter evaluations against one value of a multi-valued attribute.
+        pub static FILTER_EVALS: Cell<usize> = const { Cell::new(0) };
+    }
+}
+
+#[cfg(test)]
+#[path = "apply_tests.rs"]
+mod tests;

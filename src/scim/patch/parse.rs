@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::scim::error::ScimError;
+use crate::scim::limits::check_operations;
 use crate::scim::path::PatchPath;
 use crate::scim::resource::get_ci;
 
@@ -41,6 +42,8 @@ pub fn parse_patch(body: &Value) -> Result<Vec<PatchOperation>, ScimError> {
     let ops = get_ci(body, "Operations")
         .and_then(Value::as_array)
         .ok_or_else(|| ScimError::invalid_syntax("the PATCH body needs an \"Operations\" array"))?;
+    // Before any path is parsed: each operation may carry a filter.
+    check_operations(ops.len())?;
     ops.iter()
         .enumerate()
         .map(|(i, op)| parse_op(i, op))
@@ -133,5 +136,18 @@ mod tests {
             json!({"Operations": [{"op": "replace", "path": "", "value": [{"displayName": "x"}]}]});
         let ops = parse_patch(&body).unwrap_or_default();
         assert_eq!(ops.first().map(|o| o.path.is_none()), Some(true));
+    }
+
+    #[test]
+    fn too_many_operations_are_refused_before_parsing() {
+        let op = json!({"op": "remove", "path": "members[value eq \"u\"]"});
+        let body = |n: usize| json!({"Operations": vec![op.clone(); n]});
+        let max = crate::scim::limits::MAX_PATCH_OPERATIONS;
+        assert_eq!(parse_patch(&body(max)).map(|o| o.len()), Ok(max));
+        let err = parse_patch(&body(max + 1)).err();
+        assert_eq!(
+            err.map(|e| (e.status, e.scim_type)),
+            Some((400, Some(crate::scim::ScimType::TooMany)))
+        );
     }
 }

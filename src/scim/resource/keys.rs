@@ -3,7 +3,8 @@
 use serde_json::{Map, Value};
 
 use crate::scim::error::ScimError;
-use crate::scim::schema::{AttrType, AttributeDef, Resolved, ResourceSchema};
+use crate::scim::limits::check_values;
+use crate::scim::schema::{AttrType, AttributeDef, Mutability, Resolved, ResourceSchema};
 
 /// The value under `key` (ASCII case-insensitive) if `obj` is an object; exact matches win.
 pub fn get_ci<'a>(obj: &'a Value, key: &str) -> Option<&'a Value> {
@@ -47,12 +48,14 @@ pub fn coerce(def: &AttributeDef, v: Value) -> Result<Option<Value>, ScimError> 
             Value::Array(a) => a,
             other => vec![other],
         };
+        check_values(def, items.len())?;
         let mut out = Vec::new();
         for item in items {
             if let Some(x) = coerce_single(def, item)? {
                 out.push(x);
             }
         }
+        check_one_primary(def, &out)?;
         return Ok((!out.is_empty()).then_some(Value::Array(out)));
     }
     let v = match v {
@@ -61,6 +64,54 @@ pub fn coerce(def: &AttributeDef, v: Value) -> Result<Option<Value>, ScimError> 
         other => other,
     };
     coerce_single(def, v)
+}
+
+/// RFC 7643 §2.4: at most one value of a multi-valued attribute may be `primary: true`. Several in one
+/// request are refused (400 `invalidValue`); a PATCH that sets a new primary unsets the others instead.
+fn check_one_primary(def: &AttributeDef, items: &[Value]) -> Result<(), ScimError> {
+    let primaries = items
+        .iter()
+        .filter(|i| i.get("primary") == Some(&Value::Bool(true)))
+        .count();
+    if primaries > 1 {
+        return Err(ScimError::invalid_value(format!(
+            "{} has {primaries} values marked primary; at most one may be (RFC 7643 section 2.4)",
+            def.name
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses the shapes a POST or PUT body must not use for a writable attribute: an array for a
+/// single-valued string (`"userName": ["a@x.com"]`), a bare scalar for a multi-valued complex attribute
+/// (`"emails": "a@x.com"`). PATCH values stay lenient (IDP_BEHAVIOUR.md: one-element arrays).
+fn check_body_shape(def: &AttributeDef, v: &Value) -> Result<(), ScimError> {
+    if def.mutability == Mutability::ReadOnly {
+        return Ok(());
+    }
+    let text_like = matches!(
+        def.ty,
+        AttrType::String | AttrType::Reference | AttrType::DateTime
+    );
+    let bad = match v {
+        Value::Array(_) => !def.multi_valued && text_like,
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+            def.multi_valued && def.ty == AttrType::Complex
+        }
+        _ => false,
+    };
+    if bad {
+        let want = if def.multi_valued {
+            "an array of objects"
+        } else {
+            "a single string"
+        };
+        return Err(ScimError::invalid_value(format!(
+            "{} must be {want}",
+            def.name
+        )));
+    }
+    Ok(())
 }
 
 pub(crate) fn coerce_single(def: &AttributeDef, v: Value) -> Result<Option<Value>, ScimError> {
@@ -120,20 +171,22 @@ pub fn normalize_keys(resource: &mut Value, schema: &ResourceSchema) -> Result<(
         }
         match schema.resolve_key(&k) {
             Some(Resolved::Attr { ext: None, def }) => {
+                check_body_shape(def, &v)?;
                 if let Some(x) = coerce(def, v)? {
                     out.insert(def.name.into(), x);
                 }
             }
             Some(Resolved::Attr { ext: Some(e), def }) => {
+                check_body_shape(def, &v)?;
                 if let Some(x) = coerce(def, v)? {
                     ext_obj(&mut out, e.id).map(|m| m.insert(def.name.into(), x));
                 }
             }
             Some(Resolved::Extension(e)) => {
                 for (ek, ev) in v.as_object().cloned().unwrap_or_default() {
-                    if let Some(def) = e.attr(&ek)
-                        && let Some(x) = coerce(def, ev)?
-                    {
+                    let Some(def) = e.attr(&ek) else { continue };
+                    check_body_shape(def, &ev)?;
+                    if let Some(x) = coerce(def, ev)? {
                         ext_obj(&mut out, e.id).map(|m| m.insert(def.name.into(), x));
                     }
                 }

@@ -8,3 +8,6 @@ pub use group::{Member, ScimGroup};
 pub(crate) use keys::coerce_single;
 pub use keys::{coerce, ext_obj, find_key, get_ci, normalize_keys, remove_ci};
 pub use user::{Enterprise, GroupRef, Meta, MultiValue, Name, ScimUser};
+
+#[cfg(test)]
+mod shape_tests;
