@@ -1,8 +1,9 @@
 //! HTTP control API under `/_emulator/` (JSON in and out; not subject to faults or rate limits).
 //!
 //! * `GET stats` -> `{"calls": {"members/add_v2": 3, ...}, "total": N}`
-//! * `GET calls?route=members/remove` -> `[request bodies, in order]`
-//! * `POST faults` `{"route", "kind": "429_json"|"429_text"|"500"|"503"|"drop", "times", "retry_after"?}`
+//! * `GET calls?route=members/remove` -> `[the last 1000 request bodies, in order]`
+//! * `POST faults` `{"route", "kind": "429_json"|"429_text"|"500"|"503"|"drop"|"drop_after", "times", "retry_after"?}`
+//!   (`drop` closes the connection before the call is carried out, `drop_after` after it)
 //! * `POST latency` `{"fixed_ms", "jitter_ms"}`
 //! * `POST rate_limit` `{"calls_per_minute": n | null}`
 //! * `POST accept_invite` `{"team_member_id"}`
@@ -99,6 +100,7 @@ async fn faults(State(emu): State<Emulator>, body: String) -> Response {
             retry_after: r.retry_after,
         },
         "drop" => Fault::DropConnection,
+        "drop_after" => Fault::DropAfterWrite,
         other => return bad(&format!("unknown fault kind {other}")),
     };
     emu.inject_fault(&r.route, fault, r.times);

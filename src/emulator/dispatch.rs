@@ -95,16 +95,18 @@ fn fault_response(fault: Fault) -> Response {
             ),
             retry_after,
         ),
-        Fault::DropConnection => {
-            // A body that fails before any byte makes hyper abort the connection.
-            let stream = futures::stream::once(async {
-                Err::<Bytes, std::io::Error>(std::io::Error::other("emulated connection drop"))
-            });
-            let mut resp = Response::new(Body::from_stream(stream));
-            *resp.status_mut() = StatusCode::OK;
-            resp
-        }
+        Fault::DropConnection | Fault::DropAfterWrite => dropped_reply(),
     }
+}
+
+/// A response whose body fails before any byte, which makes hyper abort the connection.
+fn dropped_reply() -> Response {
+    let stream = futures::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other("emulated connection drop"))
+    });
+    let mut resp = Response::new(Body::from_stream(stream));
+    *resp.status_mut() = StatusCode::OK;
+    resp
 }
 
 fn with_retry_after(mut resp: Response, secs: Option<u32>) -> Response {
@@ -131,11 +133,7 @@ pub(crate) async fn team_route(
         *model.stats.entry(key.clone()).or_default() += 1;
         let logged = serde_json::from_slice(&body)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
-        model
-            .calls
-            .entry(key.clone())
-            .or_default()
-            .push_back(logged);
+        model.calls.record(&key, logged);
         model.faults.latency
     };
     let delay = latency.0 + jitter(latency.1);
@@ -143,25 +141,42 @@ pub(crate) async fn team_route(
         tokio::time::sleep(delay).await;
     }
     let mut model = emu.lock();
-    if let Some(fault) = model.faults.take(&key) {
-        return fault_response(fault);
+    let lose_reply = match model.faults.take(&key) {
+        Some(Fault::DropAfterWrite) => true,
+        Some(fault) => return fault_response(fault),
+        None => false,
+    };
+    let answer = answer(&mut model, &key, &headers, &body, (scope, void, handler));
+    if lose_reply {
+        return dropped_reply();
     }
+    answer
+}
+
+/// Rate limit, auth, body and the route itself, on the locked model.
+fn answer(
+    model: &mut Model,
+    key: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    (scope, void, handler): (&str, bool, Handler),
+) -> Response {
     let now_secs = model.now().timestamp();
     if let Some(wait) = model.faults.rate_check(now_secs) {
         let body = json!({"reason": {".tag": "too_many_requests"}, "retry_after": wait});
         let resp = json_response(StatusCode::TOO_MANY_REQUESTS, &envelope_rate(body));
         return with_retry_after(resp, Some(wait));
     }
-    if let Err(e) = auth::authorize(&model, &headers, scope) {
-        return e.into_response_for(&key);
+    if let Err(e) = auth::authorize(model, headers, scope) {
+        return e.into_response_for(key);
     }
-    let arg = match parse_body(&headers, &body, void) {
+    let arg = match parse_body(headers, body, void) {
         Ok(v) => v,
-        Err(e) => return e.into_response_for(&key),
+        Err(e) => return e.into_response_for(key),
     };
-    match handler(&mut model, &arg) {
+    match handler(model, &arg) {
         Ok(v) => json_response(StatusCode::OK, &v),
-        Err(e) => e.into_response_for(&key),
+        Err(e) => e.into_response_for(key),
     }
 }
 

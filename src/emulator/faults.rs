@@ -81,4 +81,63 @@ mod tests {
         assert_eq!(f.rate_check(150), Some(30));
         assert_eq!(f.rate_check(180), None);
     }
+
+    /// One call through the emulator's router: (status, body) or the error that ended the body.
+    async fn call(
+        app: &axum::Router,
+        path: &str,
+        body: serde_json::Value,
+    ) -> Result<(u16, serde_json::Value), String> {
+        use tower::ServiceExt;
+        let req = axum::http::Request::post(path)
+            .header("content-type", "application/json")
+            .header("authorization", "Bearer faults-test-token")
+            .body(axum::body::Body::from(body.to_string()))
+            .map_err(|e| e.to_string())?;
+        let resp = app.clone().oneshot(req).await.map_err(|e| e.to_string())?;
+        let status = resp.status().as_u16();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .map_err(|e| format!("reply lost: {e}"))?;
+        Ok((status, serde_json::from_slice(&bytes).unwrap_or_default()))
+    }
+
+    #[tokio::test]
+    async fn drop_after_applies_the_write_then_loses_the_reply() {
+        use serde_json::json;
+        let emu = crate::emulator::Emulator::new(crate::emulator::EmulatorConfig {
+            static_token: Some("faults-test-token".into()),
+            ..Default::default()
+        });
+        let app = emu.router();
+        let fault = json!({"route": "members/add_v2", "kind": "drop_after"});
+        assert_eq!(
+            call(&app, "/_emulator/faults", fault).await.map(|r| r.0),
+            Ok(200)
+        );
+        let add = json!({"new_members": [{"member_email": "lost@example.com",
+            "member_given_name": "Lost", "member_surname": "Reply"}]});
+        let first = call(&app, "/2/team/members/add_v2", add.clone()).await;
+        assert!(first.is_err(), "the reply is lost: {first:?}");
+        let members = emu.lock().members.len();
+        assert_eq!(
+            members, 2,
+            "the admin and the member added before the reply was lost"
+        );
+        // The retry finds the write already applied; one injected fault is used up.
+        let (status, retry) = call(&app, "/2/team/members/add_v2", add)
+            .await
+            .unwrap_or_default();
+        assert_eq!(status, 200);
+        assert_eq!(retry["complete"][0][".tag"], "user_already_on_team");
+        assert_eq!(emu.stats().get("members/add_v2"), Some(&2));
+    }
+
+    #[test]
+    fn drop_after_is_injectable_from_rust() {
+        let mut f = FaultState::default();
+        f.inject("groups/create", Fault::DropAfterWrite, 1);
+        assert_eq!(f.take("groups/create"), Some(Fault::DropAfterWrite));
+        assert_eq!(f.take("groups/create"), None);
+    }
 }

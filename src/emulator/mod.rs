@@ -3,6 +3,7 @@
 mod admin;
 mod args;
 mod auth;
+mod call_log;
 mod cli;
 mod cursor;
 mod dispatch;
@@ -34,6 +35,7 @@ use axum::http::HeaderValue;
 use axum::routing::{get, post};
 
 pub use auth::ALL_SCOPES;
+pub use call_log::CALLS_KEPT_PER_ROUTE;
 pub use cli::run_standalone;
 
 use state::{Model, Status};
@@ -135,6 +137,9 @@ pub enum Fault {
     },
     /// The connection is closed without a response.
     DropConnection,
+    /// The call is carried out (the write is applied), then the connection is closed without a
+    /// response: a reply lost after the write.
+    DropAfterWrite,
 }
 
 /// Handle on one emulated team; cheap to clone.
@@ -348,13 +353,9 @@ impl Emulator {
         self.lock().stats.clone()
     }
 
-    /// Request bodies received on `route`, in order.
+    /// The last request bodies received on `route` (at most [`CALLS_KEPT_PER_ROUTE`]), oldest first.
     pub fn calls(&self, route: &str) -> Vec<serde_json::Value> {
-        self.lock()
-            .calls
-            .get(route)
-            .map(|q| q.iter().cloned().collect())
-            .unwrap_or_default()
+        self.lock().calls.bodies(route)
     }
 
     /// The TeamMemberProfile JSON of a member, for assertions.

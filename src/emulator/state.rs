@@ -1,6 +1,6 @@
 //! The emulator's in-memory team model: members, groups, tokens, jobs, clock and fault settings.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -9,6 +9,7 @@ use rand::distributions::Alphanumeric;
 
 use super::EmulatorConfig;
 use super::auth::Token;
+use super::call_log::CallLog;
 use super::faults::FaultState;
 use super::jobs::Jobs;
 
@@ -129,7 +130,7 @@ pub(crate) struct Model {
     pub cursor_key: String,
     pub faults: FaultState,
     pub stats: BTreeMap<String, u64>,
-    pub calls: BTreeMap<String, VecDeque<serde_json::Value>>,
+    pub calls: CallLog,
 }
 
 /// A random alphanumeric string of `len` characters.
@@ -172,7 +173,7 @@ impl Model {
             cursor_key: random_chars(24),
             faults: FaultState::default(),
             stats: BTreeMap::new(),
-            calls: BTreeMap::new(),
+            calls: CallLog::default(),
             cfg,
         };
         let email = model.cfg.admin_email.clone();
