@@ -156,7 +156,8 @@ pub(crate) fn coerce_single(def: &AttributeDef, v: Value) -> Result<Option<Value
 }
 
 /// Rewrites a resource's keys to canonical case, moves URN-qualified keys into their extension, coerces
-/// values, and drops unknown attributes and nulls. `schemas` is kept as is.
+/// values, and drops unknown attributes and nulls. `schemas` is kept as is. Meant for POST/PUT bodies:
+/// wrong shapes, several primaries and too many values are 400s (see `check_body_shape`, `scim::limits`).
 pub fn normalize_keys(resource: &mut Value, schema: &ResourceSchema) -> Result<(), ScimError> {
     let Value::Object(map) = std::mem::take(resource) else {
         return Err(ScimError::invalid_syntax(
