@@ -2,7 +2,7 @@
 //! evaluation against a User never panics.
 #![no_main]
 
-use dropbox_scim_bridge::scim::filter::{matches, parse};
+use dropbox_scim_bridge::scim::filter::{MAX_LEN, matches, parse};
 use dropbox_scim_bridge::scim::schema::user_schema;
 use libfuzzer_sys::fuzz_target;
 use serde_json::json;
@@ -15,6 +15,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let printed = filter.to_string();
+    // Escaping control characters can push a filter near the limit past it; the limit is on input.
+    if printed.len() > MAX_LEN {
+        return;
+    }
     match parse(&printed) {
         Ok(again) => assert_eq!(again, filter, "{text:?} printed as {printed:?}"),
         Err(e) => panic!("{text:?} printed as {printed:?}, which does not parse: {}", e.detail),
