@@ -84,6 +84,10 @@ impl ScimError {
     pub fn invalid_filter(detail: impl Into<String>) -> Self {
         Self::bad(ScimType::InvalidFilter, detail)
     }
+    /// 400 `tooMany` (a request over the limits in `scim::limits`).
+    pub fn too_many(detail: impl Into<String>) -> Self {
+        Self::bad(ScimType::TooMany, detail)
+    }
     /// 409 `uniqueness`.
     pub fn uniqueness(detail: impl Into<String>) -> Self {
         Self::new(409, Some(ScimType::Uniqueness), detail)
