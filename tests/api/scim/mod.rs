@@ -2,6 +2,7 @@
 
 mod auth;
 mod filter;
+mod hostile_input;
 mod import;
 mod patch;
 mod proxy;
