@@ -27,8 +27,7 @@ impl BaseUrlPolicy {
     }
 
     /// Whether the request's host (the last `X-Forwarded-Host` when trusted, else `Host`) is one of
-    /// `allowed_hosts`. An entry
-    /// without a port matches the host on any port.
+    /// `allowed_hosts`. An entry without a port matches the host on any port.
     pub fn host_allowed(&self, headers: &HeaderMap) -> bool {
         if self.allowed_hosts.is_empty() {
             return true;
