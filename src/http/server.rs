@@ -137,7 +137,12 @@ async fn serve_connection(
     tokio::pin!(conn);
     let mut draining = false;
     loop {
-        let deadline = activity.idle_deadline(limits.idle_timeout, limits.header_read_timeout);
+        // While a request is in flight the connection is not idle: look again one timeout later.
+        let deadline = if activity.is_idle() {
+            activity.idle_deadline(limits.idle_timeout, limits.header_read_timeout)
+        } else {
+            tokio::time::Instant::now() + limits.idle_timeout
+        };
         let close_now = tokio::select! {
             result = conn.as_mut() => {
                 if let Err(e) = result {

@@ -71,3 +71,12 @@ async fn other_rejections_get_scim_errors() {
         .expect("sent");
     assert_scim_response(resp, 415, "text/plain body").await;
 }
+
+#[tokio::test]
+async fn an_unparsable_request_gets_a_scim_error() {
+    let server = spawn(&[]).await;
+    let answer = raw(server.addr, b"GET /healthz HTTP/1.1\r\nbad header\r\n\r\n").await;
+    let (status, content_type, body) = parse_raw(&answer);
+    assert_eq!(status, 400);
+    assert_scim_error(status, &content_type, &body, "400");
+}
