@@ -1,6 +1,6 @@
 //! Every rejection, including the ones hyper answers before routing, has a SCIM error body.
 
-use crate::{TOKEN, assert_scim_error, assert_scim_response, parse_raw, raw, spawn};
+use super::{TOKEN, assert_scim_error, assert_scim_response, parse_raw, raw, spawn};
 
 #[tokio::test]
 async fn an_undecodable_id_gets_a_scim_error() {

@@ -15,10 +15,10 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const TOKEN: &str = "hostile-test-token";
+pub(super) const TOKEN: &str = "hostile-test-token";
 
 /// A bridge on loopback against an emulator; stops when dropped.
-struct Server {
+pub(super) struct Server {
     addr: SocketAddr,
     base: String,
     dropbox: RunningEmulator,
@@ -26,7 +26,7 @@ struct Server {
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
-fn config(dropbox: &RunningEmulator, db: String, settings: &[(&str, &str)]) -> Config {
+pub(super) fn config(dropbox: &RunningEmulator, db: String, settings: &[(&str, &str)]) -> Config {
     let mut vars: Vec<(String, String)> = vec![
         ("SCIM_BRIDGE_LISTEN".into(), "127.0.0.1:0".into()),
         ("SCIM_BRIDGE_TOKEN".into(), TOKEN.into()),
@@ -44,7 +44,7 @@ fn config(dropbox: &RunningEmulator, db: String, settings: &[(&str, &str)]) -> C
     Config::load_from(None, vars).expect("valid test config")
 }
 
-async fn spawn(settings: &[(&str, &str)]) -> Server {
+pub(super) async fn spawn(settings: &[(&str, &str)]) -> Server {
     let dropbox = Emulator::spawn(EmulatorConfig::default())
         .await
         .expect("emulator starts");
@@ -71,7 +71,7 @@ async fn spawn(settings: &[(&str, &str)]) -> Server {
 }
 
 /// Whether the server closed `conn` within `within` (EOF or reset; data would also end the wait).
-async fn closed_within(conn: &mut TcpStream, within: Duration) -> bool {
+pub(super) async fn closed_within(conn: &mut TcpStream, within: Duration) -> bool {
     let mut buf = [0u8; 1024];
     loop {
         match tokio::time::timeout(within, conn.read(&mut buf)).await {
@@ -83,7 +83,7 @@ async fn closed_within(conn: &mut TcpStream, within: Duration) -> bool {
 }
 
 /// Sends raw bytes on a fresh connection and returns everything the server answers until it closes.
-async fn raw(addr: SocketAddr, request: &[u8]) -> String {
+pub(super) async fn raw(addr: SocketAddr, request: &[u8]) -> String {
     let mut conn = TcpStream::connect(addr).await.expect("connect");
     conn.write_all(request).await.expect("write");
     let mut out = Vec::new();
@@ -95,7 +95,7 @@ async fn raw(addr: SocketAddr, request: &[u8]) -> String {
 }
 
 /// Status, content type and SCIM body of a raw HTTP/1.1 answer.
-fn parse_raw(answer: &str) -> (u16, String, Value) {
+pub(super) fn parse_raw(answer: &str) -> (u16, String, Value) {
     let (head, body) = answer.split_once("\r\n\r\n").expect("a full head");
     let status = head[9..12].parse().expect("status");
     let content_type = head
@@ -110,7 +110,7 @@ fn parse_raw(answer: &str) -> (u16, String, Value) {
     (status, content_type, body)
 }
 
-fn assert_scim_error(status: u16, content_type: &str, body: &Value, what: &str) {
+pub(super) fn assert_scim_error(status: u16, content_type: &str, body: &Value, what: &str) {
     assert_eq!(content_type, "application/scim+json", "{what}: {body}");
     assert_eq!(
         body["schemas"],
@@ -120,7 +120,7 @@ fn assert_scim_error(status: u16, content_type: &str, body: &Value, what: &str) 
     assert_eq!(body["status"], json!(status.to_string()), "{what}: {body}");
 }
 
-async fn assert_scim_response(resp: reqwest::Response, status: u16, what: &str) {
+pub(super) async fn assert_scim_response(resp: reqwest::Response, status: u16, what: &str) {
     assert_eq!(resp.status().as_u16(), status, "{what}");
     let content_type = resp
         .headers()

@@ -1,6 +1,6 @@
 //! Allowed hosts, the nearest proxy's forwarded values, and the public origin start-up requires.
 
-use crate::{TOKEN, assert_scim_response, config, spawn};
+use super::{TOKEN, assert_scim_response, config, spawn};
 use dropbox_scim_bridge::app::Application;
 use dropbox_scim_bridge::dropbox::DropboxClient;
 use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig};

@@ -1,6 +1,6 @@
 //! Idle, half-sent and too many connections, and readiness probes that must not each call Dropbox.
 
-use crate::{closed_within, spawn};
+use super::{closed_within, spawn};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
