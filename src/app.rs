@@ -4,6 +4,7 @@
 use crate::bridge::{Bridge, BridgeSettings};
 use crate::config::{Config, LogFormat};
 use crate::dropbox::DropboxClient;
+use crate::http::server::ServerLimits;
 use crate::http::{AppState, build_router};
 use crate::jobs::Workers;
 use crate::store::Store;
@@ -15,6 +16,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     prefix: String,
+    limits: ServerLimits,
     /// Kept for the background workers, which start with serving.
     bridge: Bridge,
     store: Store,
@@ -31,12 +33,15 @@ impl Application {
                 config.listen
             )
         })?;
+        check_public_origin(&config)?;
         let prefix = config.http.path_prefix.clone();
+        let limits = ServerLimits::from_config(&config.http);
         let router = build_router(AppState::new(config, bridge.clone()));
         Ok(Self {
             listener,
             router,
             prefix,
+            limits,
             bridge,
             store,
         })
@@ -65,12 +70,33 @@ impl Application {
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let workers = Workers::start(self.bridge, self.store);
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(stop)
-            .await?;
+        crate::http::server::serve(self.listener, self.router, self.limits, stop).await;
         workers.stop().await;
         Ok(())
     }
+}
+
+/// Refuses to start a bridge that would build response URLs from whatever `Host` a client sends.
+///
+/// Without `http.public_base_url` or `http.allowed_hosts`, `Location` and `meta.location` echo the
+/// request's host. That is only acceptable for a bridge on loopback talking to an emulator (demo, tests):
+/// one that listens beyond loopback, or talks to the real Dropbox API, needs one of the two.
+fn check_public_origin(config: &Config) -> anyhow::Result<()> {
+    let http = &config.http;
+    if http.public_base_url.is_some() || !http.allowed_hosts.is_empty() {
+        return Ok(());
+    }
+    let real_dropbox = url::Url::parse(&config.dropbox.base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.ends_with("dropboxapi.com")))
+        .unwrap_or(true);
+    if config.listen.ip().is_loopback() && !real_dropbox {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "set http.public_base_url (e.g. https://scim.example.com) or http.allowed_hosts: without either, \
+         response URLs would echo whatever Host header a client sends"
+    )
 }
 
 async fn shutdown_signal() {

@@ -90,6 +90,24 @@ pub struct HttpConfig {
     /// Longest a request may take before it is answered with 503.
     #[serde(default = "default_request_timeout")]
     pub request_timeout_secs: u64,
+    /// Host names (optionally `host:port`) a request may name in `Host` (or, when trusted, the last
+    /// `X-Forwarded-Host`); others get 400. Empty accepts any. Start-up needs this or `public_base_url`
+    /// unless the bridge listens on loopback and talks to an emulator. From the environment, a
+    /// comma-separated list (`SCIM_BRIDGE_HTTP__ALLOWED_HOSTS=scim.example.com,10.0.0.5:8080`).
+    #[serde(default, deserialize_with = "list_or_commas")]
+    pub allowed_hosts: Vec<String>,
+    /// Longest a client may take to send a request's headers, from when the connection waits for them.
+    #[serde(default = "default_header_read_timeout")]
+    pub header_read_timeout_secs: u64,
+    /// A connection with no request in flight for this long is closed.
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout_secs: u64,
+    /// Most connections open at once; past it the oldest idle one is closed, or accepting waits.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// How old a readiness result `/readyz` answers with may get before it is refreshed in the background.
+    #[serde(default = "default_readiness_cache")]
+    pub readiness_cache_secs: u64,
 }
 
 impl Default for HttpConfig {
@@ -100,6 +118,11 @@ impl Default for HttpConfig {
             path_prefix: default_prefix(),
             body_limit_bytes: default_body_limit(),
             request_timeout_secs: default_request_timeout(),
+            allowed_hosts: Vec::new(),
+            header_read_timeout_secs: default_header_read_timeout(),
+            idle_timeout_secs: default_idle_timeout(),
+            max_connections: default_max_connections(),
+            readiness_cache_secs: default_readiness_cache(),
         }
     }
 }
@@ -225,6 +248,25 @@ fn redact<S: Serializer>(secret: &Option<SecretString>, s: S) -> Result<S::Ok, S
     }
 }
 
+/// A list given as a TOML array, or as one comma-separated string (how an environment variable has it).
+fn list_or_commas<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrString {
+        List(Vec<String>),
+        String(String),
+    }
+    Ok(match ListOrString::deserialize(d)? {
+        ListOrString::List(list) => list,
+        ListOrString::String(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
+}
+
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 8080))
 }
@@ -236,6 +278,18 @@ fn default_body_limit() -> usize {
 }
 fn default_request_timeout() -> u64 {
     60
+}
+fn default_header_read_timeout() -> u64 {
+    10
+}
+fn default_idle_timeout() -> u64 {
+    60
+}
+fn default_max_connections() -> usize {
+    1024
+}
+fn default_readiness_cache() -> u64 {
+    30
 }
 fn default_dropbox_url() -> String {
     "https://api.dropboxapi.com".to_owned()

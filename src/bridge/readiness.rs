@@ -1,7 +1,9 @@
 //! Readiness: whether the bridge can serve requests, i.e. its store answers and Dropbox accepts its
-//! credentials. `GET /readyz` asks this.
+//! credentials. `GET /readyz` asks [`ReadinessCache`], which asks this at most once per maximum age.
 
 use super::Bridge;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Why the bridge is not ready to serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,5 +41,67 @@ impl Bridge {
             });
         }
         Ok(())
+    }
+}
+
+/// The last readiness result and when it was taken. `/readyz` needs no token, so a probe must never
+/// cost a Dropbox call: the first probe checks, later ones get the cached result, and a result older
+/// than the maximum age is refreshed by one background task while probes keep getting the old one.
+pub struct ReadinessCache {
+    max_age: Duration,
+    state: Mutex<CacheState>,
+    /// Held while the very first check runs, so that concurrent first probes share it.
+    first: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct CacheState {
+    last: Option<(Instant, Result<(), NotReady>)>,
+    refreshing: bool,
+}
+
+impl ReadinessCache {
+    /// An empty cache whose results are refreshed once older than `max_age`.
+    pub fn new(max_age: Duration) -> Self {
+        Self {
+            max_age,
+            state: Mutex::new(CacheState::default()),
+            first: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The cached readiness, checking only when nothing is cached yet; a stale result starts a refresh.
+    pub async fn check(self: &Arc<Self>, bridge: &Bridge) -> Result<(), NotReady> {
+        if let Some(result) = self.cached(bridge) {
+            return result;
+        }
+        let _first = self.first.lock().await;
+        if let Some(result) = self.cached(bridge) {
+            return result;
+        }
+        let result = bridge.readiness().await;
+        self.lock().last = Some((Instant::now(), result));
+        result
+    }
+
+    fn cached(self: &Arc<Self>, bridge: &Bridge) -> Option<Result<(), NotReady>> {
+        let mut state = self.lock();
+        let (at, result) = state.last?;
+        if at.elapsed() >= self.max_age && !state.refreshing {
+            state.refreshing = true;
+            let (cache, bridge) = (Arc::clone(self), bridge.clone());
+            tokio::spawn(async move {
+                let result = bridge.readiness().await;
+                let mut state = cache.lock();
+                state.last = Some((Instant::now(), result));
+                state.refreshing = false;
+            });
+        }
+        Some(result)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        // The state is two plain values, consistent even if a holder panicked.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

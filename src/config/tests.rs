@@ -130,3 +130,20 @@ fn incomplete_dropbox_credentials_are_explained() {
     let err = c.dropbox_credentials_complete().expect_err("incomplete");
     assert!(err.to_string().contains("all three"), "{err}");
 }
+
+#[test]
+fn http_limits_and_allowed_hosts_are_checked() {
+    let err = load("[http]\nmax_connections = 0\n", &[]).expect_err("zero");
+    assert_eq!(invalid_key(err), "http.max_connections");
+    let err = load("[http]\nallowed_hosts = [\"a.com/x\"]\n", &[]).expect_err("host");
+    assert_eq!(invalid_key(err), "http.allowed_hosts[0]");
+    let c = load(
+        "",
+        &[(
+            "SCIM_BRIDGE_HTTP__ALLOWED_HOSTS",
+            "scim.example.com, 10.0.0.5:8080",
+        )],
+    )
+    .expect("comma list");
+    assert_eq!(c.http.allowed_hosts, ["scim.example.com", "10.0.0.5:8080"]);
+}

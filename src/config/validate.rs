@@ -23,6 +23,7 @@ impl Config {
                 ));
             }
         }
+        self.validate_http_limits()?;
         for (i, t) in self.auth.tokens.iter().enumerate() {
             if t.sha256.len() != 64 || !t.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(ConfigError::invalid(
@@ -43,6 +44,30 @@ impl Config {
             ));
         }
         self.deprovision.validate()
+    }
+
+    /// Timeouts and limits must be positive; allowed hosts must be plain `host[:port]` values.
+    fn validate_http_limits(&self) -> Result<(), ConfigError> {
+        let h = &self.http;
+        for (key, value) in [
+            ("http.header_read_timeout_secs", h.header_read_timeout_secs),
+            ("http.idle_timeout_secs", h.idle_timeout_secs),
+            ("http.request_timeout_secs", h.request_timeout_secs),
+            ("http.max_connections", h.max_connections as u64),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::invalid(key, "must be at least 1"));
+            }
+        }
+        for (i, host) in h.allowed_hosts.iter().enumerate() {
+            if !crate::http::base_url::is_host_value(host) {
+                return Err(ConfigError::invalid(
+                    &format!("http.allowed_hosts[{i}]"),
+                    "must be a host name or address, optionally with `:port`, e.g. scim.example.com",
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Whether any IdP credential is configured (the server refuses to start without one).

@@ -1,10 +1,13 @@
-//! Request middleware: authentication, the overall timeout, and logging each failure once.
+//! Request middleware: the host check, authentication, the overall timeout, SCIM bodies on every error,
+//! and logging each failure once.
 
 use super::AppState;
 use super::auth::bearer_token;
-use super::error::{ApiError, LoggedFailure};
+use super::error::{ApiError, LoggedFailure, SCIM_CONTENT_TYPE};
+use crate::scim::error::ScimError;
+use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::time::Duration;
@@ -24,6 +27,50 @@ pub async fn require_auth(State(state): State<AppState>, mut req: Request, next:
         }
         None => ApiError::unauthorized().into_response(),
     }
+}
+
+/// Rejects a SCIM request whose host is not in `http.allowed_hosts` with 400, before it is used in any URL.
+pub async fn check_host(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if state.base_url.host_allowed(req.headers()) {
+        next.run(req).await
+    } else {
+        ApiError::from(ScimError::invalid_value(
+            "this bridge does not serve the requested host (http.allowed_hosts)",
+        ))
+        .into_response()
+    }
+}
+
+/// Gives every error response that is not SCIM yet (axum's own rejections: an undecodable path, a
+/// method on a probe) a SCIM Error body of the same status (RFC 7644 section 3.12), keeping its headers.
+pub async fn scim_error_bodies(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_scim = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct.as_bytes().starts_with(SCIM_CONTENT_TYPE.as_bytes()));
+    if status.as_u16() < 400 || is_scim {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let detail = match status {
+        StatusCode::BAD_REQUEST => {
+            "the request could not be read: check the path, query and headers"
+        }
+        StatusCode::NOT_FOUND => "no such SCIM endpoint",
+        StatusCode::METHOD_NOT_ALLOWED => "this method is not supported on this endpoint",
+        _ => status.canonical_reason().unwrap_or("the request failed"),
+    };
+    let body = ScimError::new(status.as_u16(), None, detail)
+        .to_json()
+        .to_string();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(SCIM_CONTENT_TYPE),
+    );
+    Response::from_parts(parts, Body::from(body))
 }
 
 /// Answers 503 with a SCIM error when a request runs longer than `http.request_timeout_secs`.

@@ -2,15 +2,19 @@
 
 pub mod auth;
 pub mod base_url;
+mod connections;
 pub mod error;
 mod extract;
 mod handlers;
 mod middleware;
+mod parse_errors;
 mod router;
+pub mod server;
 
 pub use router::build_router;
 
 use crate::bridge::Bridge;
+use crate::bridge::readiness::ReadinessCache;
 use crate::config::Config;
 use auth::TokenSet;
 use base_url::BaseUrlPolicy;
@@ -26,6 +30,8 @@ pub struct SharedState {
     pub base_url: BaseUrlPolicy,
     /// SCIM <-> Dropbox, and the readiness check.
     pub bridge: Bridge,
+    /// The last readiness result, so that `/readyz` never calls Dropbox per probe.
+    pub readiness: Arc<ReadinessCache>,
 }
 
 /// Cheap-to-clone handle to [`SharedState`], used as axum state.
@@ -44,12 +50,22 @@ impl AppState {
             } else {
                 config.http.path_prefix.clone()
             },
+            allowed_hosts: config
+                .http
+                .allowed_hosts
+                .iter()
+                .map(|h| h.to_ascii_lowercase())
+                .collect(),
         };
+        let readiness = Arc::new(ReadinessCache::new(std::time::Duration::from_secs(
+            config.http.readiness_cache_secs,
+        )));
         Self(Arc::new(SharedState {
             config,
             tokens,
             base_url,
             bridge,
+            readiness,
         }))
     }
 }

@@ -48,7 +48,8 @@ pub fn build_router(state: AppState) -> Router {
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(from_fn_with_state(state.clone(), middleware::require_auth));
+        .layer(from_fn_with_state(state.clone(), middleware::require_auth))
+        .layer(from_fn_with_state(state.clone(), middleware::check_host));
     let app = if prefix.is_empty() {
         scim
     } else {
@@ -60,6 +61,7 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), middleware::timeout))
         .layer(DefaultBodyLimit::max(state.config.http.body_limit_bytes))
+        .layer(from_fn(middleware::scim_error_bodies))
         .layer(from_fn(middleware::log_failures))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(

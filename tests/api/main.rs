@@ -7,6 +7,7 @@ mod dropbox;
 mod emulator;
 mod groups;
 mod helpers;
+mod hostile;
 mod offboarding;
 mod scim;
 mod store;
