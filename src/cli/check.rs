@@ -9,13 +9,22 @@ use super::check_dropbox::check_dropbox;
 use super::check_report::{Report, Status};
 
 /// Loads the config at `path` (and the environment), runs every check and prints the report.
-/// Fails when any check failed; warnings alone succeed.
-pub async fn run(path: Option<&Path>, json: bool) -> anyhow::Result<()> {
+/// Fails when any check failed; warnings alone succeed. With `print_config`, prints the effective
+/// config and each value's source instead, and calls nothing.
+pub async fn run(path: Option<&Path>, json: bool, print_config: bool) -> anyhow::Result<()> {
+    let loaded = Config::load_with_origins(path, std::env::vars());
+    if print_config {
+        print!("{}", super::print_config::render(&loaded?, json));
+        return Ok(());
+    }
     let mut report = Report::default();
-    match Config::load(path) {
-        Ok(config) => {
+    match loaded {
+        Ok(loaded) => {
             report.ok("config", "loaded and valid");
-            run_checks(&config, &mut report).await;
+            for warning in &loaded.warnings {
+                report.warn("config", warning.as_str());
+            }
+            run_checks(&loaded.config, &mut report).await;
         }
         Err(e) => report.fail("config", e.to_string()),
     }

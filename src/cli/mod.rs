@@ -6,6 +6,7 @@ mod check_dropbox;
 mod check_report;
 mod login;
 pub mod pending;
+mod print_config;
 mod serve;
 mod table;
 mod token;
@@ -53,6 +54,9 @@ pub enum Command {
         /// Print the report as JSON: {"status", "checks": [{"name", "status", "detail"}]}.
         #[arg(long)]
         json: bool,
+        /// Only print the effective config and where each value came from (secrets redacted).
+        #[arg(long)]
+        print_config: bool,
     },
     /// Show the audit log of SCIM writes and the Dropbox calls they made (newest first).
     Audit {
@@ -112,7 +116,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Emulator { listen } => {
             crate::emulator::run_standalone(listen, emulator_config_from_env()).await
         }
-        Command::Check { config, json } => check::run(config.as_deref(), json).await,
+        Command::Check {
+            config,
+            json,
+            print_config,
+        } => check::run(config.as_deref(), json, print_config).await,
         Command::Audit {
             config,
             user,
