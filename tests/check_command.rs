@@ -383,3 +383,27 @@ async fn an_ignored_variable_is_a_warning_of_check() {
         run.stdout
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_credentials_fail_once_and_the_other_checks_still_run() {
+    let (emulator, _) = team().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let dropbox = format!(
+        "base_url = \"{}\"\napp_key = \"emulator-app-key\"\nrefresh_token = \"revoked\"",
+        emulator.base_url
+    );
+    let zeros = "0".repeat(64);
+    let path = config(dir.path(), &dropbox, Some(&zeros), "");
+    let run = check(&path, &[]).await;
+    assert!(!run.ok, "{}", run.stdout);
+    let dropbox = line(&run, "dropbox");
+    assert!(
+        dropbox.starts_with("dropbox: fail - Dropbox refused the credentials"),
+        "{dropbox}"
+    );
+    assert!(dropbox.contains("token refresh refused"), "{dropbox}");
+    // Nothing else is asked of Dropbox, and the local checks are still reported.
+    assert!(!run.stdout.contains("dropbox.scopes"), "{}", run.stdout);
+    assert!(line(&run, "auth.tokens[0].sha256").contains(": warn"));
+    assert!(line(&run, "store").starts_with("store: ok"));
+}
