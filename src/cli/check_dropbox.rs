@@ -18,7 +18,7 @@ const NO_SUCH_JOB: &str = "dbjid:scim-bridge-check-probe";
 
 /// What one call says about the scope of its route.
 enum Probe {
-    /// Dropbox got past the scope check (an answer, or a route error about the argument).
+    /// Dropbox got past the scope check (an answer, or the route's own error about the argument).
     Granted,
     /// `missing_scope`.
     Missing,
@@ -37,7 +37,8 @@ fn classify<T, E: Serialize>(result: &Result<T, DropboxError<E>>) -> Probe {
         ErrorKind::Auth(_) | ErrorKind::TokenRefresh(_) | ErrorKind::AccessDenied(_) => {
             Probe::Refused(e.to_string())
         }
-        ErrorKind::Api(_) | ErrorKind::BadRequest(_) => Probe::Granted,
+        // The probes send well-formed arguments, so a 400 says something else is wrong.
+        ErrorKind::Api(_) => Probe::Granted,
         _ => Probe::Unknown(e.to_string()),
     }
 }
