@@ -34,9 +34,7 @@ fn classify<T, E: Serialize>(result: &Result<T, DropboxError<E>>) -> Probe {
     };
     match &e.kind {
         ErrorKind::Auth(tag) if tag.starts_with("missing_scope") => Probe::Missing,
-        ErrorKind::Auth(_) | ErrorKind::TokenRefresh(_) | ErrorKind::AccessDenied(_) => {
-            Probe::Refused(e.to_string())
-        }
+        _ if e.is_credentials_refused() => Probe::Refused(e.to_string()),
         // The probes send well-formed arguments, so a 400 says something else is wrong.
         ErrorKind::Api(_) => Probe::Granted,
         _ => Probe::Unknown(e.to_string()),
