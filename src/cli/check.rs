@@ -6,7 +6,7 @@ use crate::tokens::token_hash_hex;
 use std::path::Path;
 
 use super::check_dropbox::check_dropbox;
-use super::check_report::{Report, Status};
+use super::check_report::Report;
 
 /// Loads the config at `path` (and the environment), runs every check and prints the report.
 /// Fails when any check failed; warnings alone succeed. With `print_config`, prints the effective
@@ -51,10 +51,15 @@ fn finish(report: &Report, json: bool) -> anyhow::Result<()> {
     } else {
         print!("{}", report.to_text());
     }
-    match report.count(Status::Fail) {
+    // Stderr names each failure too, so a script reading only stderr (or stdout as JSON) sees why.
+    let failed: Vec<String> = report
+        .failures()
+        .map(|c| format!("\n  {}: {}", c.name, c.detail))
+        .collect();
+    match failed.len() {
         0 => Ok(()),
-        1 => anyhow::bail!("1 check failed"),
-        n => anyhow::bail!("{n} checks failed"),
+        1 => anyhow::bail!("1 check failed:{}", failed.concat()),
+        n => anyhow::bail!("{n} checks failed:{}", failed.concat()),
     }
 }
 

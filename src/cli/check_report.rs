@@ -78,6 +78,11 @@ impl Report {
         }
     }
 
+    /// The failed checks, in order.
+    pub fn failures(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks.iter().filter(|c| c.status == Status::Fail)
+    }
+
     /// How many checks ended with `status`.
     pub fn count(&self, status: Status) -> usize {
         self.checks.iter().filter(|c| c.status == status).count()

@@ -128,6 +128,17 @@ async fn several_problems_are_all_reported_and_the_json_says_the_same() {
     }
     assert!(line(&text, "deprovision.transfer_admin").contains("transfer_admin_is_not_admin"));
     assert!(text.stderr.contains("3 checks failed"), "{}", text.stderr);
+    for name in [
+        "dropbox.scopes",
+        "deprovision.transfer_dest",
+        "deprovision.transfer_admin",
+    ] {
+        assert!(
+            text.stderr.contains(&format!("  {name}: ")),
+            "{}",
+            text.stderr
+        );
+    }
 
     let json = check(&path, &["--json"]).await;
     assert!(!json.ok);
