@@ -120,7 +120,7 @@ pub async fn run(args: LoginArgs) -> anyhow::Result<()> {
     config.dropbox.app_key = Some(args.app_key);
     config.dropbox.app_secret = None;
     config.dropbox.refresh_token = Some(SecretString::from(refresh_token));
-    super::admin::check_config(config).await
+    super::check::check_config(config).await
 }
 
 /// `BASE64URL(SHA256(verifier))`, the S256 code challenge of RFC 7636.

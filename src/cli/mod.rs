@@ -1,11 +1,15 @@
 //! The command line: argument definitions and the dispatch to each subcommand.
 
-mod admin;
 pub mod audit;
+mod check;
+mod check_dropbox;
+mod check_report;
 mod login;
 pub mod pending;
+mod print_config;
 mod serve;
 mod table;
+mod token;
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -41,11 +45,18 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8765")]
         listen: SocketAddr,
     },
-    /// Validate the config and check the Dropbox credentials (token/get_authenticated_admin).
+    /// Find what will fail: the config, IdP tokens, Dropbox credentials and scopes, transfer
+    /// targets and the store, each reported; exits non-zero when any check fails.
     Check {
         /// The TOML config file (also SCIM_BRIDGE_CONFIG).
         #[arg(long, env = "SCIM_BRIDGE_CONFIG")]
         config: Option<PathBuf>,
+        /// Print the report as JSON: {"status", "checks": [{"name", "status", "detail"}]}.
+        #[arg(long)]
+        json: bool,
+        /// Only print the effective config and where each value came from (secrets redacted).
+        #[arg(long)]
+        print_config: bool,
     },
     /// Show the audit log of SCIM writes and the Dropbox calls they made (newest first).
     Audit {
@@ -105,7 +116,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Emulator { listen } => {
             crate::emulator::run_standalone(listen, emulator_config_from_env()).await
         }
-        Command::Check { config } => admin::check(config.as_deref()).await,
+        Command::Check {
+            config,
+            json,
+            print_config,
+        } => check::run(config.as_deref(), json, print_config).await,
         Command::Audit {
             config,
             user,
@@ -131,7 +146,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::DropboxLogin(args) => login::run(args).await,
         Command::Token { name } => {
-            admin::token(&name);
+            token::token(&name);
             Ok(())
         }
     }

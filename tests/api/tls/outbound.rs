@@ -237,11 +237,10 @@ async fn the_binary_honours_https_proxy_and_no_proxy() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(
-        seen.lock().expect("log").clone(),
-        vec![host.to_owned()],
-        "{text}"
-    );
+    // `check` makes several Dropbox calls (one per scope); every tunnel goes to the Dropbox host.
+    let tunnels = seen.lock().expect("log").clone();
+    assert!(!tunnels.is_empty(), "{text}");
+    assert!(tunnels.iter().all(|t| t == host), "{tunnels:?}\n{text}");
     assert_eq!(admin_calls(&emulator), 1, "{text}");
     assert!(!text.contains("could not reach Dropbox"), "{text}");
 
@@ -255,7 +254,7 @@ async fn the_binary_honours_https_proxy_and_no_proxy() {
     );
     assert_eq!(
         seen.lock().expect("log").len(),
-        1,
+        tunnels.len(),
         "NO_PROXY bypasses the proxy: {text}"
     );
     assert_eq!(admin_calls(&emulator), 2, "{text}");
