@@ -6,6 +6,7 @@
 
 mod audit;
 mod errors;
+mod group_names;
 mod groups;
 mod held;
 mod limits;
@@ -18,6 +19,7 @@ mod users;
 
 pub use audit::WriteContext;
 pub use errors::{BridgeError, DropboxFailure, Refusal};
+pub use group_names::{GROUP_NAMES_MAX_AGE, GROUP_NAMES_MIN_INTERVAL};
 pub use paging::{ListPage, PAGE_SIZE};
 pub use removal::{JobEnd, REMOVE_JOB_KIND, RemovalFailure, RemovalOutcome, TransferUsed};
 pub use search::SearchHit;
@@ -25,6 +27,7 @@ pub use search::SearchHit;
 use crate::config::{Config, DeprovisionConfig};
 use crate::dropbox::DropboxClient;
 use crate::store::Store;
+use group_names::GroupNameCache;
 use locks::KeyedLocks;
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,6 +76,8 @@ struct Inner {
     locks: KeyedLocks,
     /// Serialises mirror refreshes so that concurrent listings cost one `members/list_v2` walk.
     mirror_refresh: tokio::sync::Mutex<()>,
+    /// Names the groups of a user without a Dropbox call per user.
+    group_names: GroupNameCache,
 }
 
 impl Bridge {
@@ -85,6 +90,7 @@ impl Bridge {
                 settings,
                 locks: KeyedLocks::default(),
                 mirror_refresh: tokio::sync::Mutex::new(()),
+                group_names: GroupNameCache::new(GROUP_NAMES_MAX_AGE, GROUP_NAMES_MIN_INTERVAL),
             }),
         }
     }
@@ -95,6 +101,10 @@ impl Bridge {
 
     fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    fn group_names(&self) -> &GroupNameCache {
+        &self.inner.group_names
     }
 
     fn settings(&self) -> &BridgeSettings {

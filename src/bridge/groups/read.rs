@@ -1,14 +1,12 @@
 //! Group reads: one group, filtered listings, and the groups of one member.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::{GroupHead, PAGE};
 use crate::bridge::Bridge;
 use crate::bridge::errors::{BridgeError, from_dropbox};
 use crate::bridge::paging::ListPage;
-use crate::dropbox::team::{
-    GroupsGetInfoItem, GroupsListArg, GroupsListContinueArg, GroupsSelector,
-};
+use crate::dropbox::team::{GroupsListArg, GroupsListContinueArg};
 use crate::scim::filter::{Filter, matches};
 use crate::scim::list::{ListQuery, SortOrder};
 use crate::scim::resource::{GroupRef, ScimGroup};
@@ -46,6 +44,14 @@ impl Bridge {
             Vec::new()
         };
         Ok(head.to_scim(members))
+    }
+
+    /// Every group's name by id (`groups/list` + `continue`), for the group-name cache.
+    pub(in crate::bridge) async fn all_group_names(
+        &self,
+    ) -> Result<HashMap<String, String>, BridgeError> {
+        let heads = self.all_groups().await?;
+        Ok(heads.into_iter().map(|h| (h.id, h.name)).collect())
     }
 
     /// Every group of the team (`groups/list` + `continue`), without members.
@@ -120,9 +126,8 @@ impl Bridge {
         })
     }
 
-    /// The groups a member belongs to, for the User's read-only `groups`. Two calls whatever the
-    /// team's size: `members/get_info_v2` gives the group ids, `groups/get_info` their names
-    /// (a `groups/list` walk would cost one call per 1000 groups and still lack membership).
+    /// The groups a member belongs to, for the User's read-only `groups`: one `members/get_info_v2`
+    /// gives the group ids, the group-name cache their names.
     pub async fn groups_of_member(
         &self,
         team_member_id: &str,
@@ -134,34 +139,5 @@ impl Bridge {
             return Ok(Vec::new());
         };
         self.group_refs(&member.groups).await
-    }
-
-    /// Names the given groups (`groups/get_info`, one call), sorted by name. For callers that already
-    /// hold a member's `profile.groups`, this saves the `members/get_info_v2` of [`Self::groups_of_member`].
-    pub(crate) async fn group_refs(
-        &self,
-        group_ids: &[String],
-    ) -> Result<Vec<GroupRef>, BridgeError> {
-        if group_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let arg = GroupsSelector::GroupIds(group_ids.to_vec());
-        let items = self
-            .dropbox()
-            .groups_get_info(&arg)
-            .await
-            .map_err(from_dropbox)?;
-        let mut refs: Vec<GroupRef> = items
-            .iter()
-            .filter_map(|item| match item {
-                GroupsGetInfoItem::GroupInfo(g) => Some(GroupRef {
-                    value: g.group_id.clone(),
-                    display: Some(g.group_name.clone()),
-                }),
-                GroupsGetInfoItem::IdNotFound(_) => None,
-            })
-            .collect();
-        refs.sort_by(|a, b| a.display.cmp(&b.display).then(a.value.cmp(&b.value)));
-        Ok(refs)
     }
 }

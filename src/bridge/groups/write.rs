@@ -51,6 +51,7 @@ impl Bridge {
         let res = self.dropbox_for(ctx).groups_create(&arg).await;
         let info = res.map_err(from_dropbox)?;
         let head = GroupHead::from(&info);
+        self.group_names().put(&head.id, &head.name);
         let _guard = self.inner.locks.lock(&format!("group:{}", head.id)).await;
         if let Err(e) = self
             .change_members(ctx, &head.id, &ids, &BTreeSet::new())
@@ -62,6 +63,9 @@ impl Bridge {
                 .dropbox_for(ctx)
                 .groups_delete_wait(&selector(&head.id))
                 .await;
+            if res.is_ok() {
+                self.group_names().remove(&head.id);
+            }
             if let Err(del) = res {
                 tracing::warn!(group_id = %head.id, error = %del,
                     "could not delete a group whose initial members failed to be added");
@@ -143,6 +147,7 @@ impl Bridge {
             }
             let res = self.dropbox_for(ctx).groups_update(&arg).await;
             head = GroupHead::from(&res.map_err(from_dropbox)?);
+            self.group_names().put(&head.id, &head.name);
         }
         self.change_members(ctx, id, &delta.add, &delta.remove)
             .await?;
@@ -169,6 +174,7 @@ impl Bridge {
                 Err(e) if e.has_tag("group_not_found") || e.has_tag("group_already_deleted") => {}
                 Err(e) => return Err(from_dropbox(e)),
             }
+            self.group_names().remove(id);
             self.store().clear_held_memberships_of_group(id).await?;
             Ok(())
         }
