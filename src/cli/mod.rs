@@ -15,6 +15,9 @@ use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// The emulated team's licence seats unless `--licenses` says otherwise.
+const DEFAULT_LICENSES: u32 = 100;
+
 /// A SCIM 2.0 server that provisions Dropbox team members and groups.
 #[derive(Debug, Parser)]
 #[command(name = "dropbox-scim-bridge", version, about)]
@@ -38,12 +41,20 @@ pub enum Command {
         /// Demo mode's data folder (its SQLite file lives here).
         #[arg(long, default_value = "data/demo")]
         data_dir: PathBuf,
+        /// Demo mode's team size: licence seats of the emulated team (also DROPBOX_EMULATOR_LICENSES).
+        #[arg(long, env = "DROPBOX_EMULATOR_LICENSES", default_value_t = DEFAULT_LICENSES,
+            value_parser = clap::value_parser!(u32).range(1..))]
+        licenses: u32,
     },
     /// Run the Dropbox Team API emulator on its own.
     Emulator {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8765")]
         listen: SocketAddr,
+        /// Licence seats of the emulated team (also DROPBOX_EMULATOR_LICENSES).
+        #[arg(long, env = "DROPBOX_EMULATOR_LICENSES", default_value_t = DEFAULT_LICENSES,
+            value_parser = clap::value_parser!(u32).range(1..))]
+        licenses: u32,
     },
     /// Find what will fail: the config, IdP tokens, Dropbox credentials and scopes, transfer
     /// targets and the store, each reported; exits non-zero when any check fails.
@@ -111,10 +122,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             config,
             demo: true,
             data_dir,
-        } => serve::demo(config.as_deref(), &data_dir).await,
+            licenses,
+        } => serve::demo(config.as_deref(), &data_dir, licenses).await,
         Command::Serve { config, .. } => serve::serve(config.as_deref()).await,
-        Command::Emulator { listen } => {
-            crate::emulator::run_standalone(listen, emulator_config_from_env()).await
+        Command::Emulator { listen, licenses } => {
+            let mut emulator = emulator_config_from_env();
+            emulator.num_licensed_users = licenses;
+            crate::emulator::run_standalone(listen, emulator).await
         }
         Command::Check {
             config,
@@ -160,4 +174,27 @@ fn emulator_config_from_env() -> crate::emulator::EmulatorConfig {
         }
     }
     config
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn licenses(args: &[&str]) -> u32 {
+        match Cli::try_parse_from(args).map(|c| c.command) {
+            Ok(Command::Serve { licenses, .. } | Command::Emulator { licenses, .. }) => licenses,
+            other => panic!("unexpected parse: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_emulated_team_size_is_an_option() {
+        assert_eq!(licenses(&["x", "emulator"]), DEFAULT_LICENSES);
+        assert_eq!(licenses(&["x", "emulator", "--licenses", "20000"]), 20_000);
+        assert_eq!(
+            licenses(&["x", "serve", "--demo", "--licenses", "5000"]),
+            5_000
+        );
+        assert!(Cli::try_parse_from(["x", "emulator", "--licenses", "0"]).is_err());
+    }
 }

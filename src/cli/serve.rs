@@ -23,11 +23,15 @@ pub async fn serve(path: Option<&Path>) -> anyhow::Result<()> {
     app.run_until_stopped().await
 }
 
-/// Demo mode: the emulator in-process on a loopback port, reached over real HTTP like Dropbox.
-pub async fn demo(path: Option<&Path>, data_dir: &Path) -> anyhow::Result<()> {
+/// Demo mode: the emulator in-process on a loopback port, reached over real HTTP like Dropbox, with a
+/// team of `licenses` seats.
+pub async fn demo(path: Option<&Path>, data_dir: &Path, licenses: u32) -> anyhow::Result<()> {
     let mut config = Config::load(path)?;
     crate::app::init_tracing(config.log_format);
-    let emulator_config = EmulatorConfig::default();
+    let emulator_config = EmulatorConfig {
+        num_licensed_users: licenses,
+        ..EmulatorConfig::default()
+    };
     let running = Emulator::spawn(emulator_config.clone()).await?;
     config.dropbox.base_url = running.base_url.clone();
     config.dropbox.access_token = None;
