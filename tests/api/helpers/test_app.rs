@@ -36,8 +36,45 @@ impl TestApp {
 
     /// Spawns with an emulator configuration and extra settings.
     pub async fn spawn_full(emulator: EmulatorConfig, settings: &[(&str, &str)]) -> Self {
+        Self::spawn_inner(emulator, settings, false).await
+    }
+
+    /// Spawns a bridge that gets its access tokens from `oauth2/token` with the emulator's refresh
+    /// token, as in production, instead of holding a non-expiring one.
+    pub async fn spawn_refreshing(emulator: EmulatorConfig) -> Self {
+        Self::spawn_inner(emulator, &[], true).await
+    }
+
+    async fn spawn_inner(
+        emulator: EmulatorConfig,
+        settings: &[(&str, &str)],
+        refreshing: bool,
+    ) -> Self {
+        let credentials: Vec<(String, String)> = if refreshing {
+            vec![
+                (
+                    "SCIM_BRIDGE_DROPBOX__APP_KEY".into(),
+                    emulator.app_key.clone(),
+                ),
+                (
+                    "SCIM_BRIDGE_DROPBOX__APP_SECRET".into(),
+                    emulator.app_secret.clone(),
+                ),
+                (
+                    "SCIM_BRIDGE_DROPBOX__REFRESH_TOKEN".into(),
+                    emulator.refresh_token.clone(),
+                ),
+            ]
+        } else {
+            Vec::new()
+        };
         let dropbox = Emulator::spawn(emulator).await.expect("emulator starts");
-        let token = dropbox.emulator.issue_token_all();
+        let credentials = if refreshing {
+            credentials
+        } else {
+            let token = dropbox.emulator.issue_token_all();
+            vec![("SCIM_BRIDGE_DROPBOX__ACCESS_TOKEN".into(), token)]
+        };
         let dir = tempfile::tempdir().expect("tempdir");
         let db = format!("sqlite://{}/bridge.sqlite?mode=rwc", dir.path().display());
         let mut vars: Vec<(String, String)> = vec![
@@ -48,12 +85,12 @@ impl TestApp {
                 "SCIM_BRIDGE_DROPBOX__BASE_URL".into(),
                 dropbox.base_url.clone(),
             ),
-            ("SCIM_BRIDGE_DROPBOX__ACCESS_TOKEN".into(), token),
             (
                 "SCIM_BRIDGE_DROPBOX__MAX_RETRY_WAIT_SECS".into(),
                 "2".into(),
             ),
         ];
+        vars.extend(credentials);
         vars.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config = Config::load_from(None, vars).expect("valid test config");
         let client = dropbox_scim_bridge::dropbox::DropboxClient::from_config(&config)
