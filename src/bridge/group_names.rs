@@ -1,8 +1,8 @@
 //! The group-name cache: names a user's groups without a Dropbox call per user.
 //!
 //! Filled from `groups/list` (+ `continue`) and kept current by this process's own group writes
-//! (create, rename, delete). It refreshes lazily: when its snapshot is older than its maximum age, or
-//! when it meets a group id it does not know. Refreshes are single-flight, and those caused by an
+//! (create, rename, delete); a `GET /Groups` listing refills it for free. It refreshes lazily: when
+//! its snapshot is older than its maximum age, or when it meets a group id it does not know. Refreshes are single-flight, and those caused by an
 //! unknown id happen at most once per `min_interval`; ids still unknown after that are named with one
 //! `groups/get_info` for just those ids. With several replicas, a rename made through another replica
 //! is seen here at the latest after the maximum age (see docs/PERFORMANCE.md).
@@ -107,7 +107,8 @@ impl GroupNameCache {
         true
     }
 
-    fn replace(&self, names: HashMap<String, String>, listed_at: Instant) {
+    /// Takes a full listing made at `listed_at` as the new snapshot (this process's later writes win).
+    pub(crate) fn replace(&self, names: HashMap<String, String>, listed_at: Instant) {
         let mut state = self.state();
         state.names = names;
         state.writes.retain(|_, (_, at)| *at >= listed_at);

@@ -82,7 +82,11 @@ impl Bridge {
         query: &ListQuery,
         include_members: bool,
     ) -> Result<ListPage<ScimGroup>, BridgeError> {
+        let listed_at = std::time::Instant::now();
         let mut heads = self.all_groups().await?;
+        // The same walk fills the group-name cache, so user reads after an import skip their own.
+        let names = heads.iter().map(|h| (h.id.clone(), h.name.clone()));
+        self.group_names().replace(names.collect(), listed_at);
         let ids = self.id_map().await?;
         heads.sort_by_key(sort_key);
         if matches!(query.sort_order, Some(SortOrder::Descending)) && query.sort_by.is_some() {

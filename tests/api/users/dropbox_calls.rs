@@ -185,4 +185,12 @@ async fn group_names_follow_our_writes_and_refresh_on_an_unknown_group() {
     let (c, user) = count(t, get(t, id)).await;
     assert_eq!(c, with("groups/list"));
     assert_eq!(group_names(&user).len(), 4);
+
+    // A `GET /Groups` walks groups/list anyway and refills the cache on the way.
+    add_to("Crew").await;
+    let (c, _) = count(t, t.list_groups("excludedAttributes=members")).await;
+    assert_eq!(c, calls(&[("groups/list", 1)]));
+    let (c, user) = count(t, get(t, id)).await;
+    assert_eq!(c, calls(&[("members/get_info_v2", 1)]));
+    assert_eq!(group_names(&user).len(), 5);
 }
