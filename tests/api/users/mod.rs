@@ -8,4 +8,5 @@ mod inactive;
 mod lifecycle;
 mod okta;
 mod other;
+mod refusals;
 mod transfer;
