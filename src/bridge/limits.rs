@@ -15,7 +15,8 @@ fn invalid(detail: String) -> ScimError {
     ScimError::invalid_value(detail)
 }
 
-/// A name part (`name.givenName`, `name.familyName`): at most 50 characters, none of `/:?*<>"|`.
+/// A name part (`name.givenName`, `name.familyName`): at most 50 characters, none of `/:?*<>"|`,
+/// no control or bidi-override character.
 pub fn check_name_part(field: &str, value: &str) -> Result<(), ScimError> {
     let len = value.chars().count();
     if len > NAME_MAX {
@@ -23,6 +24,7 @@ pub fn check_name_part(field: &str, value: &str) -> Result<(), ScimError> {
             "{field} is {len} characters long; Dropbox accepts at most {NAME_MAX}"
         )));
     }
+    check_no_hidden_chars(field, value)?;
     if let Some(c) = value.chars().find(|c| "/:?*<>\"|".contains(*c)) {
         return Err(invalid(format!(
             "{field} contains `{c}`, which Dropbox does not accept in names (/:?*<>\"|)"
@@ -45,7 +47,8 @@ pub fn check_external_id(value: &str) -> Result<(), ScimError> {
     Ok(())
 }
 
-/// `userName` must be the member's e-mail address, as Dropbox identifies members by it.
+/// `userName` must be the member's e-mail address, as Dropbox identifies members by it. The detail
+/// never echoes the address (it would reach the audit log).
 pub fn check_email(field: &str, value: &str) -> Result<(), ScimError> {
     if value.len() > EMAIL_MAX {
         return Err(invalid(format!(
@@ -53,32 +56,64 @@ pub fn check_email(field: &str, value: &str) -> Result<(), ScimError> {
             value.len()
         )));
     }
-    let valid = match value.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !value.chars().any(|c| c.is_whitespace() || c.is_control())
-                && !domain.contains('@')
-        }
-        None => false,
-    };
-    if valid {
+    if email_matches(value) {
         Ok(())
     } else {
         Err(invalid(format!(
-            "{field} must be an e-mail address: Dropbox identifies members by e-mail"
+            "{field} must be an e-mail address Dropbox accepts (ASCII letters, digits and \
+             '#&._%+- before the @, a domain with a 2-15 letter top level): Dropbox identifies \
+             members by e-mail"
         )))
     }
 }
 
-/// A group name: not empty, not only spaces, not too long.
+/// Dropbox's `EmailAddress` pattern (common.stone):
+/// `^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\.[A-Za-z]{2,15}$`.
+pub fn email_matches(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "'#&._%+-".contains(c));
+    // `[A-Za-z]{2,15}$` holds no dot, so the top-level domain is what follows the last one.
+    let Some((host, tld)) = domain.rsplit_once('.') else {
+        return false;
+    };
+    let mut host_chars = host.chars();
+    let host_ok = host_chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+        && host_chars.all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    let tld_ok = (2..=15).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_alphabetic());
+    local_ok && host_ok && tld_ok
+}
+
+/// Whether `c` is a control character or one that reorders text (bidi embeddings, overrides and
+/// isolates, and the left-to-right/right-to-left marks): they make a name display as something else.
+pub fn is_hidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// A name (given, family, display or group name) holds no control or bidi-override character.
+pub fn check_no_hidden_chars(field: &str, value: &str) -> Result<(), ScimError> {
+    match value.chars().find(|c| is_hidden_char(*c)) {
+        Some(c) => Err(invalid(format!(
+            "{field} contains U+{:04X}, a control or bidi-override character, which is refused in names",
+            u32::from(c)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A group name: not empty, not only spaces, not too long, no control or bidi-override character.
 pub fn check_group_name(value: &str) -> Result<(), ScimError> {
     if value.trim().is_empty() {
         return Err(invalid("displayName must not be empty".to_owned()));
     }
+    check_no_hidden_chars("displayName", value)?;
     let len = value.chars().count();
     if len > GROUP_NAME_MAX {
         return Err(invalid(format!(
@@ -126,8 +161,45 @@ mod tests {
             "a b@x.com",
             "a@x.com.",
             "a@@x.com",
+            "ünïcode@example.com",
+            "😀@example.com",
+            "user@[127.0.0.1]",
+            "a@x.c",
+            "a@x.c0m",
+            "a@.x.com",
         ] {
             assert!(check_email("userName", bad).is_err(), "{bad}");
         }
+        check_email("userName", "o'neil#&%@mail-1.example.museum").expect("spec pattern allows");
+    }
+
+    #[test]
+    fn refusals_of_e_mails_do_not_echo_the_address() {
+        let d = detail(check_email("userName", "ünïcode@example.com"));
+        assert!(!d.contains("example.com"), "{d}");
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_refused_in_names() {
+        for bad in [
+            "Ann\u{0}",
+            "Ann\nLee",
+            "Ann\u{7f}",
+            "\u{202E}nnA",
+            "A\u{202A}",
+            "A\u{2066}b",
+            "A\u{2069}",
+            "A\u{200E}",
+            "A\u{200F}",
+        ] {
+            let d = detail(check_name_part("name.givenName", bad));
+            assert!(
+                d.contains("name.givenName") && d.contains("U+"),
+                "{bad:?}: {d}"
+            );
+            assert!(check_group_name(bad).is_err(), "{bad:?}");
+        }
+        check_name_part("name.givenName", "Zoë ʻIolana 李").expect("ordinary letters are fine");
+        check_group_name("שלום Team").expect("right-to-left letters are fine");
     }
 }

@@ -106,7 +106,8 @@ pub const ROUTE_RULES: &[RouteRule] = &[
         "groups/create",
         Unsafe,
         "creates a group; a lost success would answer group_name_already_used. \
-         The caller resolves it by listing groups",
+         The caller resolves a 5xx or a dropped reply by looking the group up: by external id \
+         (groups/get_info), else by name (groups/list) and creation time",
     ),
     rule(
         "members/send_welcome_email",
@@ -141,7 +142,8 @@ pub const ROUTE_RULES: &[RouteRule] = &[
         "members/remove",
         Safe,
         "same end state; a retry after a hidden success answers user_not_in_team (the member is \
-         removed), which the caller must treat as success",
+         removed) or user_not_found (a withdrawn invitation), which the caller must treat as \
+         success",
     ),
     rule(
         "members/recover",

@@ -6,6 +6,7 @@ mod config_env;
 mod config_examples;
 mod dropbox;
 mod emulator;
+mod fault_matrix;
 mod groups;
 mod helpers;
 mod hostile;

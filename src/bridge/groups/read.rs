@@ -55,7 +55,7 @@ impl Bridge {
     }
 
     /// Every group of the team (`groups/list` + `continue`), without members.
-    async fn all_groups(&self) -> Result<Vec<GroupHead>, BridgeError> {
+    pub(super) async fn all_groups(&self) -> Result<Vec<GroupHead>, BridgeError> {
         let mut page = self
             .dropbox()
             .groups_list(&GroupsListArg::default().with_limit(PAGE))

@@ -9,9 +9,15 @@ use super::{GroupHead, selector};
 use crate::bridge::audit::WriteContext;
 use crate::bridge::errors::{BridgeError, from_dropbox};
 use crate::bridge::{Bridge, limits};
-use crate::dropbox::team::{GroupCreateArg, GroupUpdateArgs};
+use crate::dropbox::ErrorKind;
+use crate::dropbox::team::{
+    GroupCreateArg, GroupFullInfo, GroupUpdateArgs, GroupsGetInfoItem, GroupsSelector,
+};
 use crate::scim::resource::{ScimGroup, get_ci};
 use dropbox_sdk::types::team_common::GroupManagementType;
+
+/// How far behind the bridge's clock Dropbox's may run when a lost `groups/create` is dated.
+const CLOCK_SKEW_MS: i64 = 60_000;
 
 impl Bridge {
     /// `POST /Groups`: validates the name, external id and every member before `groups/create`,
@@ -43,14 +49,7 @@ impl Bridge {
             .map(|m| map.dropbox(&m.value))
             .collect();
         self.require_members(Some(ctx), &ids).await?;
-        let mut arg = GroupCreateArg::new(wanted.display_name.clone())
-            .with_group_management_type(GroupManagementType::CompanyManaged);
-        if let Some(x) = &wanted.external_id {
-            arg = arg.with_group_external_id(x.clone());
-        }
-        let res = self.dropbox_for(ctx).groups_create(&arg).await;
-        let info = res.map_err(from_dropbox)?;
-        let head = GroupHead::from(&info);
+        let head = self.create_in_dropbox(ctx, &wanted).await?;
         self.group_names().put(&head.id, &head.name);
         let _guard = self.inner.locks.lock(&format!("group:{}", head.id)).await;
         if let Err(e) = self
@@ -83,6 +82,97 @@ impl Bridge {
         let mut seen = BTreeSet::new();
         let members = members.filter(|m| seen.insert(m.value.clone())).collect();
         Ok(head.to_scim(members))
+    }
+
+    /// `groups/create`. It is not re-sent blindly: when its reply is lost (a 5xx or a dropped
+    /// connection), a look-up tells whether this attempt created the group.
+    async fn create_in_dropbox(
+        &self,
+        ctx: &WriteContext,
+        wanted: &ScimGroup,
+    ) -> Result<GroupHead, BridgeError> {
+        let mut arg = GroupCreateArg::new(wanted.display_name.clone())
+            .with_group_management_type(GroupManagementType::CompanyManaged);
+        if let Some(x) = &wanted.external_id {
+            arg = arg.with_group_external_id(x.clone());
+        }
+        // Dropbox's clock may run a little behind ours: allow for it when dating the group.
+        let started_ms = chrono::Utc::now().timestamp_millis() - CLOCK_SKEW_MS;
+        let res = self.dropbox_for(ctx).groups_create(&arg).await;
+        match res {
+            Ok(info) => Ok(GroupHead::from(&info)),
+            Err(e) if matches!(e.kind, ErrorKind::Server(_) | ErrorKind::Transport(_)) => {
+                match self.created_unseen(ctx, wanted, started_ms).await? {
+                    Some(head) => Ok(head),
+                    None => Err(from_dropbox(e)),
+                }
+            }
+            Err(e) => Err(from_dropbox(e)),
+        }
+    }
+
+    /// The group a `groups/create` whose reply was lost made, if it did. With an externalId: the
+    /// group holding it, if it has the requested name (externalIds are unique in a team and are
+    /// the IdP's own ids). Without one: the group of exactly that name, without an external id,
+    /// company-managed, with no members, created since this request began.
+    async fn created_unseen(
+        &self,
+        ctx: &WriteContext,
+        wanted: &ScimGroup,
+        started_ms: i64,
+    ) -> Result<Option<GroupHead>, BridgeError> {
+        let ours = |g: &GroupFullInfo| g.group_name == wanted.display_name;
+        if let Some(x) = &wanted.external_id {
+            let arg = GroupsSelector::GroupExternalIds(vec![x.clone()]);
+            let found = self.group_infos(ctx, &arg).await?;
+            return Ok(found
+                .iter()
+                .find(|g| g.group_external_id.as_deref() == Some(x.as_str()) && ours(g))
+                .map(GroupHead::from));
+        }
+        let named: Vec<String> = self
+            .all_groups()
+            .await?
+            .into_iter()
+            .filter(|h| h.name == wanted.display_name)
+            .map(|h| h.id)
+            .collect();
+        if named.is_empty() {
+            return Ok(None);
+        }
+        let found = self
+            .group_infos(ctx, &GroupsSelector::GroupIds(named))
+            .await?;
+        Ok(found
+            .iter()
+            .find(|g| {
+                ours(g)
+                    && g.group_external_id.as_deref().unwrap_or("").is_empty()
+                    && matches!(g.group_management_type, GroupManagementType::CompanyManaged)
+                    && g.member_count.unwrap_or(0) == 0
+                    && i64::try_from(g.created).is_ok_and(|c| c >= started_ms)
+            })
+            .map(GroupHead::from))
+    }
+
+    /// `groups/get_info` for a selector: the groups found (ids not found are left out).
+    async fn group_infos(
+        &self,
+        ctx: &WriteContext,
+        arg: &GroupsSelector,
+    ) -> Result<Vec<GroupFullInfo>, BridgeError> {
+        let items = self
+            .dropbox_for(ctx)
+            .groups_get_info(arg)
+            .await
+            .map_err(from_dropbox)?;
+        Ok(items
+            .into_iter()
+            .filter_map(|item| match item {
+                GroupsGetInfoItem::GroupInfo(g) => Some(g),
+                _ => None,
+            })
+            .collect())
     }
 
     /// `PUT /Groups/{id}`: sends only the difference (one `groups/update` for name and external id,

@@ -92,7 +92,9 @@ impl Bridge {
         Ok(Found::Invite(invite))
     }
 
-    /// `members/remove` of an invited member (waiting for an async removal to end).
+    /// `members/remove` of an invited member (waiting for an async removal to end). The client
+    /// re-sends it when a reply is lost; a retry after a hidden success answers `user_not_in_team`
+    /// (or `user_not_found` once Dropbox forgets the invitation), which means it is done.
     pub(crate) async fn withdraw_invitation(
         &self,
         ctx: &WriteContext,
@@ -101,9 +103,12 @@ impl Bridge {
         let arg = MembersRemoveArg::new(UserSelectorArg::TeamMemberId(
             profile.team_member_id.clone(),
         ));
-        let result = self.dropbox_for(ctx).remove_member_wait(&arg).await;
-        result.map_err(from_dropbox)?;
-        Ok(())
+        match self.dropbox_for(ctx).remove_member_wait(&arg).await {
+            Ok(()) => Ok(()),
+            // The member was an invitee a moment ago (the caller just read it).
+            Err(e) if e.has_tag("user_not_in_team") || e.has_tag("user_not_found") => Ok(()),
+            Err(e) => Err(from_dropbox(e)),
+        }
     }
 
     /// `active: true` on a deactivated invitee: invites the person again under the same SCIM id and

@@ -222,12 +222,17 @@ fn exact_selector(filter: &Filter) -> Option<Exact> {
     else {
         return None;
     };
-    if path.sub_attr.is_some()
-        || path
-            .urn
-            .as_deref()
-            .is_some_and(|u| !u.eq_ignore_ascii_case(USER_URN))
+    if path
+        .urn
+        .as_deref()
+        .is_some_and(|u| !u.eq_ignore_ascii_case(USER_URN))
     {
+        return None;
+    }
+    if refused_address(path, value) {
+        return Some(Exact::Nothing);
+    }
+    if path.sub_attr.is_some() {
         return None;
     }
     match path.attr.to_ascii_lowercase().as_str() {
@@ -241,6 +246,18 @@ fn exact_selector(filter: &Filter) -> Option<Exact> {
         "id" => Some(Exact::Id(value.clone())),
         _ => None,
     }
+}
+
+/// `userName` (written as an e-mail) or `emails.value` compared with an address Dropbox's pattern
+/// refuses: writes refuse such an address, so nobody has it, and Dropbox is not asked.
+fn refused_address(path: &crate::scim::filter::AttrPath, value: &str) -> bool {
+    let sub = path.sub_attr.as_deref().map(str::to_ascii_lowercase);
+    let holds_email = match (path.attr.to_ascii_lowercase().as_str(), sub.as_deref()) {
+        ("username", None) => value.contains('@'),
+        ("emails", None | Some("value")) => true,
+        _ => false,
+    };
+    holds_email && limits::check_email("userName", value).is_err()
 }
 
 /// A user found for a listing, rendered only when it is in the page or a filter needs it.

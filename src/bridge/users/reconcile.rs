@@ -15,6 +15,17 @@ use crate::store::InactiveInvite;
 
 /// Checks every field Dropbox will receive against Dropbox's limits, before any call.
 pub(crate) fn validate(user: &ScimUser) -> Result<(), ScimError> {
+    // An address Dropbox's pattern refuses would come back as a 400 from Dropbox (a 500 here): a
+    // userName that looks like an e-mail must be one Dropbox accepts, and so must every emails value.
+    if user.user_name.contains('@') {
+        limits::check_email("userName", user.user_name.trim())?;
+    }
+    for e in &user.emails {
+        limits::check_email("emails.value", e.value.trim())?;
+    }
+    if let Some(d) = &user.display_name {
+        limits::check_no_hidden_chars("displayName", d)?;
+    }
     if dropbox_email(user).is_none() {
         limits::check_email("userName", user.user_name.trim()).map_err(|_| {
             ScimError::invalid_value(

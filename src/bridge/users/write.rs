@@ -51,6 +51,7 @@ impl Bridge {
             };
             let current = self.render(&found, false).await?;
             let wanted = desired(&current)?;
+            super::reconcile::validate(&wanted)?;
             let tombstoned = self.store().get_deleted_user(id).await?.is_some();
             let found = if tombstoned {
                 // The IdP deleted this user; only a reactivation brings it back.

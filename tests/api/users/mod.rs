@@ -9,4 +9,5 @@ mod inactive;
 mod lifecycle;
 mod okta;
 mod other;
+mod refusals;
 mod transfer;
