@@ -59,9 +59,9 @@ impl AdvisoryLocks {
         let wait = tokio::spawn(async move { this.acquire(id).await });
         match wait.await {
             Ok(result) => result,
-            Err(e) => Err(StoreError::Database(sqlx::Error::Io(
-                std::io::Error::other(format!("the advisory-lock task ended abnormally: {e}")),
-            ))),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // Only a runtime shutting down cancels the task.
+            Err(_) => Err(StoreError::Database(sqlx::Error::PoolClosed)),
         }
     }
 
