@@ -3,6 +3,7 @@
 //! state of the later request).
 
 use crate::helpers::db::TestDb;
+use crate::helpers::ports::free_port;
 use crate::helpers::scim_calls::{GROUP_URN, patch_body};
 use crate::helpers::wait::eventually;
 use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig, RunningEmulator};
@@ -18,11 +19,6 @@ struct Replica {
     base: String,
     http: reqwest::Client,
     _child: Child,
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
 }
 
 impl Replica {
