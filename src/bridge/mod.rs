@@ -1,7 +1,7 @@
 //! Where SCIM meets Dropbox: the user and group mappings and the lifecycle policy.
 //!
 //! `scim` knows nothing of Dropbox and `dropbox` nothing of SCIM; this module is the one place where both
-//! meet. Every write runs under a per-resource lock (arrival order), validates the whole request before
+//! meet. Every write runs under a per-resource lock (arrival order, across replicas on PostgreSQL), validates the whole request before
 //! the first Dropbox call, and records the Dropbox calls it made in the audit log.
 
 mod audit;
@@ -83,12 +83,13 @@ struct Inner {
 impl Bridge {
     /// Wires the bridge to its Dropbox client and store.
     pub fn new(dropbox: DropboxClient, store: Store, settings: BridgeSettings) -> Self {
+        let locks = KeyedLocks::new(&store);
         Self {
             inner: Arc::new(Inner {
                 dropbox,
                 store,
                 settings,
-                locks: KeyedLocks::default(),
+                locks,
                 mirror_refresh: tokio::sync::Mutex::new(()),
                 group_names: GroupNameCache::new(GROUP_NAMES_MAX_AGE, GROUP_NAMES_MIN_INTERVAL),
             }),

@@ -5,7 +5,9 @@
 //!
 //! [`Workers::start`] spawns one task per kind of work. Each runs a pass every few seconds and
 //! stops at a safe point: a removal being executed is finished and recorded before [`Workers::stop`]
-//! returns, and removals claimed but not yet started are handed back to the store.
+//! returns, and removals claimed but not yet started are handed back to the store. A process that
+//! dies without stopping stops renewing its short leases, so its claims run elsewhere within one
+//! lease.
 
 mod follow;
 mod removals;
@@ -26,7 +28,9 @@ pub struct WorkerConfig {
     pub removal_interval: Duration,
     /// The pause between two passes of the async-job follower.
     pub follow_interval: Duration,
-    /// How long a claimed removal stays ours before another replica may take it over.
+    /// How long a claimed removal stays ours without a renewal before another replica may take it
+    /// over; a live worker renews it every third of this, so it bounds the pause after a crash.
+    /// Keep it well above the clock skew between replicas.
     pub lease: Duration,
     /// At most this many removals per claim.
     pub batch: i64,
@@ -43,7 +47,7 @@ impl Default for WorkerConfig {
         Self {
             removal_interval: Duration::from_secs(5),
             follow_interval: Duration::from_secs(10),
-            lease: Duration::from_secs(600),
+            lease: Duration::from_secs(30),
             batch: 10,
             retry_base: Duration::from_secs(60),
             retry_max: Duration::from_secs(3600),

@@ -6,6 +6,7 @@ use crate::bridge::{Bridge, RemovalFailure, RemovalOutcome, WriteContext};
 use crate::config::DeprovisionConfig;
 use crate::store::{PendingRemoval, RemovalState, Retry, Store, StoreError};
 use chrono::Utc;
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// What one pass did, for logs and tests.
@@ -44,10 +45,33 @@ impl RemovalWorker {
         }
     }
 
-    /// Claims due removals once and runs them one by one. Once `stop` is cancelled, the removals
-    /// not yet started are handed back (due at once) so that another process can take them.
+    /// Claims due removals once and runs them one by one, renewing the leases of those not yet
+    /// finished every third of a lease meanwhile. Once `stop` is cancelled, the removals not yet
+    /// started are handed back (due at once) so that another process can take them. If the process
+    /// dies, the renewals stop with it and its claims are free again within one lease.
     pub async fn run_pass(&self, stop: &CancellationToken) -> Result<PassReport, StoreError> {
         let claimed = self.claim().await?;
+        if claimed.is_empty() {
+            return Ok(PassReport::default());
+        }
+        let work = self.run_claimed(claimed, stop);
+        tokio::pin!(work);
+        let every = (self.config.lease / 3).max(Duration::from_millis(10));
+        let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                report = &mut work => return report,
+                _ = beat.tick() => self.heartbeat().await,
+            }
+        }
+    }
+
+    async fn run_claimed(
+        &self,
+        claimed: Vec<PendingRemoval>,
+        stop: &CancellationToken,
+    ) -> Result<PassReport, StoreError> {
         let mut report = PassReport {
             claimed: claimed.len(),
             ..PassReport::default()
@@ -60,18 +84,28 @@ impl RemovalWorker {
             }
             self.run_one(&removal, &mut report).await?;
         }
-        if report.claimed > 0 {
-            tracing::info!(worker_id = %self.worker_id, ?report, "deferred-removal pass");
-        }
+        tracing::info!(worker_id = %self.worker_id, ?report, "deferred-removal pass");
         Ok(report)
+    }
+
+    /// Pushes this worker's leases one lease ahead; a failure is logged, the next beat tries again.
+    async fn heartbeat(&self) {
+        let until = Utc::now() + self.lease();
+        if let Err(e) = self.store.extend_leases(&self.worker_id, until).await {
+            tracing::warn!(worker_id = %self.worker_id, error = %e,
+                "could not renew the leases of claimed removals");
+        }
+    }
+
+    fn lease(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.config.lease)
+            .unwrap_or_else(|_| chrono::Duration::seconds(30))
     }
 
     /// Claims up to one batch of due removals under this worker's lease.
     async fn claim(&self) -> Result<Vec<PendingRemoval>, StoreError> {
-        let lease = chrono::Duration::from_std(self.config.lease)
-            .unwrap_or_else(|_| chrono::Duration::minutes(10));
         self.store
-            .claim_due(&self.worker_id, Utc::now(), lease, self.config.batch)
+            .claim_due(&self.worker_id, Utc::now(), self.lease(), self.config.batch)
             .await
     }
 
@@ -234,7 +268,6 @@ fn backoff(config: &WorkerConfig, attempts: i64) -> chrono::Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn backoff_doubles_and_is_capped() {

@@ -5,8 +5,11 @@
 //! Both backends share one set of queries (`$N` placeholders work on SQLite too); times are bound
 //! from Rust, never taken from the database clock, so callers can inject their own clock
 //! (PostgreSQL keeps microseconds: do not rely on finer precision). JSON documents are text columns
-//! on both backends, so one query set serves both.
+//! on both backends, so one query set serves both. On PostgreSQL the store also hands out
+//! cross-replica write turns ([`AdvisoryLocks`]); SQLite serves one process, whose in-process locks
+//! suffice.
 
+mod advisory;
 mod audit;
 mod deleted;
 mod extras;
@@ -14,10 +17,12 @@ mod forget;
 mod held_memberships;
 mod invites;
 mod jobs;
+mod leases;
 mod mirror;
 mod pg_connect_error;
 mod removals;
 
+pub use advisory::{AdvisoryGuard, AdvisoryLocks, WRITE_TURN_CONNECTIONS, lock_id};
 pub use audit::{AuditEntry, AuditQuery, DropboxCall};
 pub use deleted::DeletedUser;
 pub use extras::{Enterprise, StoredMultiValue, UserExtras};
@@ -94,6 +99,8 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Store {
     backend: Backend,
+    /// Cross-replica write turns (PostgreSQL only).
+    turns: Option<AdvisoryLocks>,
 }
 
 /// Runs `$body` with `$pool` bound to whichever pool the store holds (the same code for both).
@@ -110,8 +117,8 @@ pub(crate) use on_pool;
 impl Store {
     /// Connects to `sqlite://path?mode=rwc`, `sqlite::memory:` or `postgres://...` and runs migrations.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite(connect_sqlite(url).await?)
+        let (backend, turns) = if url.starts_with("sqlite:") {
+            (Backend::Sqlite(connect_sqlite(url).await?), None)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -124,11 +131,20 @@ impl Store {
                 Err(e) => return Err(pg_connect_error::explain(&opts, e).await),
             };
             sqlx::migrate!("migrations/postgres").run(&pool).await?;
-            Backend::Postgres(pool)
+            let schema: String = sqlx::query_scalar("SELECT COALESCE(current_schema()::text, '')")
+                .fetch_one(&pool)
+                .await?;
+            let turns = AdvisoryLocks::connect_lazy(opts, schema);
+            (Backend::Postgres(pool), Some(turns))
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
-        Ok(Store { backend })
+        Ok(Store { backend, turns })
+    }
+
+    /// The cross-replica write turns: `Some` on PostgreSQL, `None` on SQLite (one process).
+    pub fn advisory_locks(&self) -> Option<&AdvisoryLocks> {
+        self.turns.as_ref()
     }
 
     /// The pool in use (for diagnostics and tests).
@@ -152,6 +168,9 @@ impl Store {
 
     /// Closes every connection (graceful shutdown, tests).
     pub async fn close(&self) {
+        if let Some(turns) = &self.turns {
+            turns.close().await;
+        }
         on_pool!(self, pool => pool.close().await);
     }
 }
