@@ -116,9 +116,4 @@ impl Bridge {
     pub fn page_size(&self) -> usize {
         self.inner.settings.page_size
     }
-
-    /// Access to the Dropbox client for background workers.
-    pub fn dropbox_client(&self) -> &DropboxClient {
-        &self.inner.dropbox
-    }
 }

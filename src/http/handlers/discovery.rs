@@ -12,14 +12,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-/// The largest page a list answers.
-pub const MAX_RESULTS: usize = 1000;
-
 /// `GET /ServiceProviderConfig`.
 pub async fn service_provider_config(State(s): State<AppState>, headers: HeaderMap) -> Response {
     let caps = Capabilities {
         patch: true,
-        filter_max_results: MAX_RESULTS,
+        filter_max_results: s.bridge.page_size(),
         sort: false,
         etag: false,
         bulk: false,

@@ -1,6 +1,5 @@
 //! `/Groups` handlers (RFC 7644 sections 3.3 to 3.6) over Dropbox groups.
 
-use super::discovery::MAX_RESULTS;
 use super::{created, list_body, projected, query_of, scim_json};
 use crate::http::AppState;
 use crate::http::error::ApiError;
@@ -39,7 +38,7 @@ pub async fn list_groups(
     headers: HeaderMap,
     pairs: QueryPairs,
 ) -> Result<Response, ApiError> {
-    let query = query_of(&pairs)?;
+    let query = query_of(&pairs, s.bridge.page_size())?;
     list(&s, &headers, query).await
 }
 
@@ -49,7 +48,7 @@ pub async fn search_groups(
     headers: HeaderMap,
     ScimJson(body): ScimJson,
 ) -> Result<Response, ApiError> {
-    let query = ListQuery::from_search_body(&body, MAX_RESULTS)?;
+    let query = ListQuery::from_search_body(&body, s.bridge.page_size())?;
     list(&s, &headers, query).await
 }
 
@@ -60,7 +59,7 @@ pub async fn get_group(
     Path(id): Path<String>,
     pairs: QueryPairs,
 ) -> Result<Response, ApiError> {
-    let query = query_of(&pairs)?;
+    let query = query_of(&pairs, s.bridge.page_size())?;
     let group = s.bridge.get_group(&id, wants_members(&query)).await?;
     let base = s.base_url.resolve(&headers);
     Ok(scim_json(
@@ -105,7 +104,7 @@ pub async fn patch_group(
     pairs: QueryPairs,
     ScimJson(body): ScimJson,
 ) -> Result<Response, ApiError> {
-    let query = query_of(&pairs)?;
+    let query = query_of(&pairs, s.bridge.page_size())?;
     let group = s.bridge.patch_group(&ctx, &id, body).await?;
     if query.attributes.is_empty() && query.excluded_attributes.is_empty() {
         return Ok(StatusCode::NO_CONTENT.into_response());

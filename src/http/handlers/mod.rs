@@ -39,10 +39,10 @@ pub fn created(body: &Value) -> Response {
 }
 
 /// The list parameters of a query string (RFC 7644 section 3.4.2).
-pub fn query_of(pairs: &QueryPairs) -> Result<ListQuery, ApiError> {
+pub fn query_of(pairs: &QueryPairs, page_size: usize) -> Result<ListQuery, ApiError> {
     Ok(ListQuery::from_pairs(
         pairs.0.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        discovery::MAX_RESULTS,
+        page_size,
     )?)
 }
 

@@ -1,6 +1,5 @@
 //! `/Users` handlers (RFC 7644 sections 3.3 to 3.6).
 
-use super::discovery::MAX_RESULTS;
 use super::{created, list_body, projected, query_of, scim_json};
 use crate::bridge::ListPage;
 use crate::http::AppState;
@@ -29,7 +28,7 @@ pub async fn list_users(
     headers: HeaderMap,
     pairs: QueryPairs,
 ) -> Result<Response, ApiError> {
-    let query = query_of(&pairs)?;
+    let query = query_of(&pairs, s.bridge.page_size())?;
     let page = s.bridge.list_users(&query).await?;
     Ok(list_response(page, &s.base_url.resolve(&headers), &query))
 }
@@ -40,7 +39,7 @@ pub async fn search_users(
     headers: HeaderMap,
     ScimJson(body): ScimJson,
 ) -> Result<Response, ApiError> {
-    let query = ListQuery::from_search_body(&body, MAX_RESULTS)?;
+    let query = ListQuery::from_search_body(&body, s.bridge.page_size())?;
     let page = s.bridge.list_users(&query).await?;
     Ok(list_response(page, &s.base_url.resolve(&headers), &query))
 }
@@ -52,7 +51,7 @@ pub async fn get_user(
     Path(id): Path<String>,
     pairs: QueryPairs,
 ) -> Result<Response, ApiError> {
-    let query = query_of(&pairs)?;
+    let query = query_of(&pairs, s.bridge.page_size())?;
     let user = s.bridge.get_user(&id).await?;
     Ok(scim_json(
         StatusCode::OK,
