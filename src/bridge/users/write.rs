@@ -42,7 +42,7 @@ impl Bridge {
         &self,
         ctx: &WriteContext,
         id: &str,
-        desired: impl FnOnce(&ScimUser) -> Result<ScimUser, ScimError>,
+        desired: impl FnOnce(&ScimUser) -> Result<ScimUser, ScimError> + Send + 'static,
     ) -> Result<ScimUser, BridgeError> {
         let _turn = self.inner.locks.lock(&format!("user:{id}")).await;
         let result = async {
@@ -50,7 +50,13 @@ impl Bridge {
                 return Err(BridgeError::not_found("User", id));
             };
             let current = self.render(&found, false).await?;
-            let wanted = desired(&current)?;
+            // Applying up to MAX_PATCH_OPERATIONS over bounded values is CPU work: it runs on the
+            // blocking pool so that it never holds up the async workers (and /healthz) meanwhile.
+            let wanted = tokio::task::spawn_blocking(move || desired(&current))
+                .await
+                .map_err(|e| {
+                    BridgeError::Internal(format!("PATCH evaluation did not finish: {e}"))
+                })??;
             super::reconcile::validate(&wanted)?;
             let tombstoned = self.store().get_deleted_user(id).await?.is_some();
             let found = if tombstoned {
