@@ -4,6 +4,10 @@ use crate::dropbox::{DropboxError, ErrorKind};
 use crate::scim::error::ScimError;
 use crate::store::StoreError;
 
+#[path = "refusal.rs"]
+mod refusal;
+pub use refusal::Refusal;
+
 /// A failed bridge operation, with its cause kept as a typed source for the log.
 #[derive(Debug, thiserror::Error)]
 pub enum BridgeError {
@@ -22,6 +26,16 @@ pub enum BridgeError {
     /// Dropbox could not be reached, failed, or did not finish a job in time (503).
     #[error("Dropbox could not be reached or failed")]
     Unavailable(#[source] DropboxFailure),
+    /// The bridge's Dropbox token lacks a scope a route needs (403 naming it until an operator
+    /// re-authorises the app with it).
+    #[error("the bridge's Dropbox token lacks the scope {scope}")]
+    MissingScope {
+        /// The scope Dropbox named (`members.delete`).
+        scope: String,
+        /// The refused call.
+        #[source]
+        source: DropboxFailure,
+    },
     /// Dropbox refused the bridge's own credentials (503 until an operator fixes them).
     #[error("Dropbox refused the bridge's credentials; run `dropbox-scim-bridge check`")]
     Credentials(#[source] DropboxFailure),
@@ -70,92 +84,6 @@ impl<E: serde::Serialize> From<&DropboxError<E>> for DropboxFailure {
     }
 }
 
-/// A Dropbox refusal the SCIM client can act on. [`Refusal::scim`] holds their messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    /// The user is not (or no longer) a member of the team.
-    MemberNotFound,
-    /// The group does not exist.
-    GroupNotFound,
-    /// The e-mail is already a member of this team.
-    EmailTaken,
-    /// The e-mail belongs to a member of another team.
-    EmailOnAnotherTeam,
-    /// Another member has the externalId.
-    MemberExternalIdTaken,
-    /// Another group has the displayName.
-    GroupNameTaken,
-    /// Another group has the externalId.
-    GroupExternalIdTaken,
-    /// The team has no free licence.
-    NoLicence,
-    /// The group is managed by Dropbox itself.
-    SystemGroup,
-    /// The change would leave the team without an active admin.
-    LastAdmin,
-    /// Dropbox refused the group name.
-    GroupNameInvalid,
-}
-
-impl Refusal {
-    /// The refusal a Dropbox route error tag stands for, if the bridge knows the tag.
-    pub fn from_tag(tag: &str) -> Option<Self> {
-        Some(match tag {
-            "user_not_found" | "user_not_in_team" | "id_not_found" => Self::MemberNotFound,
-            "group_not_found" | "group_already_deleted" => Self::GroupNotFound,
-            "user_already_on_team" | "email_reserved_for_other_user" => Self::EmailTaken,
-            "user_on_another_team" => Self::EmailOnAnotherTeam,
-            "duplicate_external_member_id" | "external_id_used_by_other_user" => {
-                Self::MemberExternalIdTaken
-            }
-            "group_name_already_used" => Self::GroupNameTaken,
-            "external_id_already_in_use" => Self::GroupExternalIdTaken,
-            "team_license_limit" | "free_team_member_limit_reached" => Self::NoLicence,
-            "system_managed_group_disallowed" => Self::SystemGroup,
-            "suspend_last_admin" | "remove_last_admin" | "last_admin" => Self::LastAdmin,
-            "group_name_invalid" => Self::GroupNameInvalid,
-            _ => return None,
-        })
-    }
-
-    /// The SCIM error the client sees: the one table of these messages.
-    pub fn scim(self) -> ScimError {
-        match self {
-            Self::MemberNotFound => {
-                ScimError::not_found("the user is not a member of the Dropbox team")
-            }
-            Self::GroupNotFound => ScimError::not_found("the group does not exist in Dropbox"),
-            Self::EmailTaken => ScimError::uniqueness(
-                "a Dropbox team member with this userName (e-mail) already exists",
-            ),
-            Self::EmailOnAnotherTeam => {
-                ScimError::uniqueness("this e-mail belongs to a member of another Dropbox team")
-            }
-            Self::MemberExternalIdTaken => {
-                ScimError::uniqueness("another Dropbox team member already has this externalId")
-            }
-            Self::GroupNameTaken => {
-                ScimError::uniqueness("a Dropbox group with this displayName already exists")
-            }
-            Self::GroupExternalIdTaken => {
-                ScimError::uniqueness("another Dropbox group already has this externalId")
-            }
-            Self::NoLicence => ScimError::forbidden(
-                "the Dropbox team has no free licence: add licences or remove members, then retry",
-            ),
-            Self::SystemGroup => ScimError::mutability(
-                "this group is managed by Dropbox itself (for example Everyone) and cannot be changed",
-            ),
-            Self::LastAdmin => ScimError::invalid_value(
-                "this is the team's last active admin; Dropbox refuses to lock the team out",
-            ),
-            Self::GroupNameInvalid => {
-                ScimError::invalid_value("Dropbox refused the group's displayName")
-            }
-        }
-    }
-}
-
 impl From<Refusal> for BridgeError {
     fn from(r: Refusal) -> Self {
         Self::Scim(r.scim())
@@ -183,6 +111,14 @@ impl BridgeError {
                     "Dropbox is rate-limiting this team; retry after the time in Retry-After",
                 ),
                 Some((*retry_after_secs).max(1)),
+            ),
+            Self::MissingScope { scope, .. } => (
+                ScimError::forbidden(format!(
+                    "the bridge's Dropbox app is not authorised for the scope {scope}: tick it in \
+                     the App Console (Permissions tab), authorise again with `dropbox-scim-bridge \
+                     dropbox-login`, and retry; see docs/DROPBOX_APP.md"
+                )),
+                None,
             ),
             Self::Unavailable(_) | Self::Credentials(_) => (
                 ScimError::unavailable("Dropbox could not be reached; try again later"),
@@ -236,7 +172,13 @@ pub fn from_dropbox<E: serde::Serialize>(e: DropboxError<E>) -> BridgeError {
             BridgeError::Unavailable(failure)
         }
         ErrorKind::Auth(_) | ErrorKind::TokenRefresh(_) | ErrorKind::AccessDenied(_) => {
-            BridgeError::Credentials(failure)
+            match e.required_scope {
+                Some(scope) => BridgeError::MissingScope {
+                    scope,
+                    source: failure,
+                },
+                None => BridgeError::Credentials(failure),
+            }
         }
         _ => BridgeError::Dropbox(failure),
     }

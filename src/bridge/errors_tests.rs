@@ -72,6 +72,7 @@ fn rate_limits_keep_the_wait() {
         status: Some(429),
         request_id: None,
         retry_after: Some(std::time::Duration::from_secs(300)),
+        required_scope: None,
     };
     let e = from_dropbox(e);
     match &e {
@@ -92,6 +93,7 @@ fn transport_failures_are_unavailable() {
         status: None,
         request_id: None,
         retry_after: None,
+        required_scope: None,
     };
     let e = from_dropbox(e);
     assert_eq!(e.status(), 503);
@@ -122,4 +124,52 @@ fn scim_errors_answer_as_they_are_and_log_nothing() {
         (400, Some(ScimType::InvalidValue), None)
     );
     assert!(e.log_cause().is_none());
+}
+
+#[test]
+fn a_missing_scope_is_a_403_naming_the_scope() {
+    let mut e: DropboxError<()> =
+        DropboxError::new("members/remove", ErrorKind::Auth("missing_scope".into()));
+    e.required_scope = Some("members.delete".into());
+    let e = from_dropbox(e);
+    let (scim, retry) = e.answer();
+    assert_eq!(scim.status, 403);
+    assert_eq!(retry, None);
+    assert!(scim.detail.contains("members.delete"), "{}", scim.detail);
+    assert!(e.log_cause().expect("cause").contains("members.delete"));
+}
+
+#[test]
+fn transfer_refusals_name_the_config_key() {
+    for (tag, key) in [
+        ("transfer_dest_user_not_found", "deprovision.transfer_dest"),
+        (
+            "transfer_dest_user_not_in_team",
+            "deprovision.transfer_dest",
+        ),
+        (
+            "transfer_admin_user_not_found",
+            "deprovision.transfer_admin",
+        ),
+        (
+            "transfer_admin_user_not_in_team",
+            "deprovision.transfer_admin",
+        ),
+        ("transfer_admin_is_not_admin", "deprovision.transfer_admin"),
+        (
+            "removed_and_transfer_admin_should_differ",
+            "deprovision.transfer_admin",
+        ),
+        (
+            "cannot_keep_account_under_legal_hold",
+            "deprovision.keep_account",
+        ),
+    ] {
+        let refusal = Refusal::from_tag(tag).expect(tag);
+        let detail = refusal.removal_detail().expect(tag);
+        assert!(detail.contains(key), "{tag}: {detail}");
+        let scim = BridgeError::from(refusal).answer().0;
+        assert_eq!(scim.status, 403, "{tag}");
+        assert!(scim.detail.contains(key), "{tag}");
+    }
 }

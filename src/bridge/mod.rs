@@ -14,6 +14,7 @@ mod locks;
 mod paging;
 pub mod readiness;
 mod removal;
+mod removal_check;
 mod search;
 mod users;
 

@@ -2,7 +2,7 @@
 //! manager or fallback), invited members, async removal jobs and following them to their end.
 
 use super::errors::from_dropbox;
-use super::{Bridge, BridgeError, WriteContext};
+use super::{Bridge, BridgeError, Refusal, WriteContext};
 use crate::config::{DeprovisionConfig, DeprovisionPolicy, TransferTo};
 use crate::dropbox::team::{
     MembersGetInfoItemV2, MembersGetInfoV2Arg, MembersRemoveArg, TeamMemberStatus, UserSelectorArg,
@@ -81,6 +81,9 @@ pub struct RemovalFailure {
     pub detail: String,
     /// The error as the HTTP layer renders it.
     pub error: BridgeError,
+    /// Dropbox refused a `[deprovision]` setting (e.g. `transfer_admin_is_not_admin`): retrying
+    /// cannot help until an operator changes it; [`Refusal::removal_detail`] names the key.
+    pub refusal: Option<Refusal>,
 }
 
 impl From<RemovalFailure> for BridgeError {
@@ -95,6 +98,7 @@ impl From<StoreError> for RemovalFailure {
             transient: true,
             detail: format!("store: {e}"),
             error: e.into(),
+            refusal: None,
         }
     }
 }
@@ -105,10 +109,19 @@ fn dropbox_failure<E: serde::Serialize + std::fmt::Debug>(e: DropboxError<E>) ->
         e.kind,
         ErrorKind::Api(_) | ErrorKind::BadRequest(_) | ErrorKind::JobFailed(_)
     );
+    let refusal = e
+        .api_tag()
+        .and_then(|t| Refusal::from_tag(&t))
+        .filter(|r| r.removal_detail().is_some());
+    let detail = match refusal.and_then(Refusal::removal_detail) {
+        Some(fix) => format!("{fix} ({e})"),
+        None => e.to_string(),
+    };
     RemovalFailure {
         transient,
-        detail: e.to_string(),
+        detail,
         error: from_dropbox(e),
+        refusal,
     }
 }
 
@@ -245,7 +258,10 @@ impl Bridge {
     }
 
     /// The Dropbox member id of the user's manager, if the enterprise extension names one.
-    async fn manager_member_id(&self, scim_id: &str) -> Result<Option<String>, StoreError> {
+    pub(super) async fn manager_member_id(
+        &self,
+        scim_id: &str,
+    ) -> Result<Option<String>, StoreError> {
         let extras = self.store().get_extras(scim_id).await?;
         let Some(manager) = extras
             .and_then(|x| x.enterprise)
@@ -294,7 +310,7 @@ impl Bridge {
 }
 
 /// Picks the transfer destination; `Err` is the reason to block.
-fn choose_transfer(
+pub(super) fn choose_transfer(
     policy: &DeprovisionConfig,
     active_manager: Option<String>,
 ) -> Result<TransferUsed, String> {

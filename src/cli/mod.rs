@@ -6,11 +6,13 @@ mod check_dropbox;
 mod check_report;
 mod login;
 pub mod pending;
+pub mod pending_fix;
 mod print_config;
 mod serve;
 mod table;
 mod token;
 
+use crate::store::RemovalState;
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -96,11 +98,22 @@ pub enum Command {
         #[arg(long, env = "SCIM_BRIDGE_CONFIG")]
         config: Option<PathBuf>,
         /// Cancel this removal (a removal id or a SCIM user id).
-        #[arg(long, conflicts_with = "retry")]
+        #[arg(long, conflicts_with_all = ["retry", "run_now", "state"])]
         cancel: Option<String>,
-        /// Schedule this blocked or failed removal again, now.
-        #[arg(long)]
+        /// Schedule this blocked or failed removal again (what is left of its grace period still runs).
+        #[arg(long, conflicts_with_all = ["run_now", "state"])]
         retry: Option<String>,
+        /// With --retry: transfer the files to this active member (e-mail or dbmid: id) instead;
+        /// checked in Dropbox before anything is stored.
+        #[arg(long, requires = "retry")]
+        transfer_dest: Option<String>,
+        /// Run this removal on the next worker pass, skipping the rest of its grace period
+        /// (a blocked or failed one is retried with its stored policy).
+        #[arg(long, conflicts_with = "state")]
+        run_now: Option<String>,
+        /// List only the removals in this state.
+        #[arg(long, value_parser = ["pending", "running", "done", "failed", "cancelled", "blocked"])]
+        state: Option<String>,
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
@@ -150,12 +163,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             config,
             cancel,
             retry,
+            transfer_dest,
+            run_now,
+            state,
             json,
         } => {
-            let url = crate::config::Config::load(config.as_deref())?.store.url;
-            match retry {
-                Some(id) => pending::retry(&url, &id).await,
-                None => pending::pending(&url, cancel, json).await,
+            let config = crate::config::Config::load(config.as_deref())?;
+            let url = &config.store.url;
+            match (cancel, retry, run_now) {
+                (Some(id), _, _) => pending::cancel(url, &id).await,
+                (_, Some(id), _) => {
+                    pending_fix::retry(&config, &id, transfer_dest.as_deref()).await
+                }
+                (_, _, Some(id)) => pending_fix::run_now(url, &id).await,
+                _ => {
+                    let state = state.as_deref().and_then(RemovalState::from_name);
+                    pending::list(url, state, json).await
+                }
             }
         }
         Command::DropboxLogin(args) => login::run(args).await,

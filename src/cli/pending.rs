@@ -1,6 +1,8 @@
-//! `pending`: lists deferred removals, cancels one, or retries a blocked or failed one. These talk
-//! to the store only, never to Dropbox.
+//! `pending`: lists deferred removals (all, or in one state), cancels one, or retries a blocked or
+//! failed one with its stored policy. These talk to the store only; `pending_fix` holds the
+//! fixes that may ask Dropbox (`--retry ID --transfer-dest`, `--run-now`).
 
+use super::pending_fix::{audit, reschedule, retriable};
 use super::table::{clip, stamp, write_table};
 use crate::store::{PendingRemoval, RemovalState, Store};
 use anyhow::{Context, bail};
@@ -11,19 +13,35 @@ use std::io::Write;
 /// Lists every deferred removal (a table, or JSON lines with `json`), or cancels one: `cancel`
 /// takes a removal id or a SCIM user id. Cancelling does not unsuspend the Dropbox member.
 pub async fn pending(store_url: &str, cancel: Option<String>, json: bool) -> anyhow::Result<()> {
+    match cancel {
+        Some(id) => self::cancel(store_url, &id).await,
+        None => list(store_url, None, json).await,
+    }
+}
+
+/// Cancels one removal (a removal id or a SCIM user id), recording it in the audit log.
+pub async fn cancel(store_url: &str, id: &str) -> anyhow::Result<()> {
     let store = Store::connect(store_url)
         .await
         .context("cannot open the store")?;
-    let result = match cancel {
-        Some(id) => cancel_one(&store, &id).await,
-        None => list(&store, json).await,
-    };
+    let result = cancel_one(&store, id).await;
     store.close().await;
     result
 }
 
-/// Re-schedules a blocked or failed removal (by removal id) to run now with its stored policy,
-/// e.g. once the user's manager is set. Pending, running, done and cancelled ones are refused.
+/// Lists the deferred removals, all or those in `state` (a table, or JSON lines with `json`).
+pub async fn list(store_url: &str, state: Option<RemovalState>, json: bool) -> anyhow::Result<()> {
+    let store = Store::connect(store_url)
+        .await
+        .context("cannot open the store")?;
+    let result = list_in(&store, state, json).await;
+    store.close().await;
+    result
+}
+
+/// Re-schedules a blocked or failed removal (by removal id) with its stored policy, due when it
+/// was (so a grace period still runs; `--run-now` skips it), e.g. once the user's manager is set.
+/// Pending, running, done and cancelled ones are refused.
 pub async fn retry(store_url: &str, id: &str) -> anyhow::Result<()> {
     let store = Store::connect(store_url)
         .await
@@ -34,29 +52,13 @@ pub async fn retry(store_url: &str, id: &str) -> anyhow::Result<()> {
 }
 
 async fn retry_one(store: &Store, id: &str) -> anyhow::Result<()> {
-    let Some(r) = store.get_removal(id).await? else {
-        bail!("no removal with id {id}");
-    };
-    if !matches!(r.state, RemovalState::Blocked | RemovalState::Failed) {
-        bail!(
-            "removal {id} is {}; only blocked or failed ones can be retried",
-            r.state.as_str()
-        );
-    }
-    let now = Utc::now();
-    let new = store
-        .schedule_removal(&r.scim_id, &r.team_member_id, now, &r.policy, now)
-        .await?;
-    println!(
-        "re-scheduled the removal of user {} as {} (due now)",
-        r.scim_id, new.id
-    );
-    Ok(())
+    let r = retriable(store, id).await?;
+    reschedule(store, &r, &r.policy, Vec::new()).await
 }
 
-async fn list(store: &Store, json: bool) -> anyhow::Result<()> {
+async fn list_in(store: &Store, state: Option<RemovalState>, json: bool) -> anyhow::Result<()> {
     let removals = store
-        .list_removals(None)
+        .list_removals(state)
         .await
         .context("cannot read the removals")?;
     let mut out = Vec::new();
@@ -80,6 +82,8 @@ async fn cancel_one(store: &Store, id: &str) -> anyhow::Result<()> {
         None => id.to_owned(),
     };
     if store.cancel_removal(&scim_id, Utc::now()).await? {
+        let detail = format!("pending removal of user {scim_id} cancelled");
+        audit(store, "pending --cancel", &scim_id, Vec::new(), &detail).await?;
         println!(
             "cancelled the pending removal of user {scim_id}; the Dropbox member stays suspended \
              (reactivate the user in the IdP to unsuspend)"

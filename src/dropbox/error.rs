@@ -30,6 +30,8 @@ pub struct DropboxError<E> {
     pub request_id: Option<String>,
     /// How long Dropbox asked us to wait before trying again (429, sometimes 503).
     pub retry_after: Option<Duration>,
+    /// The scope Dropbox said the token lacks (401 `missing_scope`), e.g. `members.delete`.
+    pub required_scope: Option<String>,
 }
 
 /// The kinds of failure a Dropbox call can end with.
@@ -68,6 +70,7 @@ impl<E> DropboxError<E> {
             status: None,
             request_id: None,
             retry_after: None,
+            required_scope: None,
         }
     }
 
@@ -125,6 +128,7 @@ impl<E> DropboxError<E> {
             status: self.status,
             request_id: self.request_id,
             retry_after: self.retry_after,
+            required_scope: self.required_scope,
         }
     }
 }
@@ -171,6 +175,7 @@ pub(crate) fn from_sdk<E>(
 ) -> DropboxError<E> {
     use dropbox_sdk::Error as Sdk;
     let mut retry_after = call.retry_after;
+    let mut required_scope = None;
     let kind = match err {
         Sdk::Api(e) => ErrorKind::Api(e),
         Sdk::HttpClient(inner) => match inner.downcast_ref::<RefreshError>() {
@@ -183,7 +188,12 @@ pub(crate) fn from_sdk<E>(
         Sdk::Json(e) => ErrorKind::Decode(e.to_string()),
         Sdk::UnexpectedResponse(m) => ErrorKind::Decode(clip(m)),
         Sdk::BadRequest(m) => ErrorKind::BadRequest(clip(m)),
-        Sdk::Authentication(a) => ErrorKind::Auth(union_tag(&a)),
+        Sdk::Authentication(a) => {
+            if let dropbox_sdk::types::auth::AuthError::MissingScope(s) = &a {
+                required_scope = Some(s.required_scope.clone());
+            }
+            ErrorKind::Auth(union_tag(&a))
+        }
         Sdk::RateLimited {
             retry_after_seconds,
             ..
@@ -205,6 +215,7 @@ pub(crate) fn from_sdk<E>(
         status: call.status,
         request_id: call.request_id,
         retry_after,
+        required_scope,
     }
 }
 
@@ -257,6 +268,9 @@ impl<E: Serialize> fmt::Display for DropboxError<E> {
             ErrorKind::JobDeadline => {
                 f.write_str("async job did not finish before the deadline")?
             }
+        }
+        if let Some(scope) = &self.required_scope {
+            write!(f, ", the token lacks the scope {scope}")?;
         }
         if let Some(s) = self.status {
             write!(f, " (HTTP {s})")?;

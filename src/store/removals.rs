@@ -34,6 +34,11 @@ impl RemovalState {
         }
     }
 
+    /// The state with this stored text form (`blocked`), if there is one.
+    pub fn from_name(s: &str) -> Option<Self> {
+        Self::parse(s).ok()
+    }
+
     fn parse(s: &str) -> Result<Self, StoreError> {
         Ok(match s {
             "pending" => RemovalState::Pending,
@@ -90,6 +95,15 @@ pub struct PendingRemoval {
     pub updated_at: DateTime<Utc>,
     /// The result recorded on completion, as JSON text.
     pub outcome: Option<String>,
+}
+
+/// A removal to record: [`Store::schedule_removal`] and [`Store::schedule_blocked_removal`].
+struct NewRemoval<'a> {
+    scim_id: &'a str,
+    team_member_id: &'a str,
+    due_at: DateTime<Utc>,
+    policy: &'a str,
+    blocked_by: Option<&'a str>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -157,23 +171,74 @@ impl Store {
         policy: &str,
         now: DateTime<Utc>,
     ) -> Result<PendingRemoval, StoreError> {
+        let new = NewRemoval {
+            scim_id,
+            team_member_id,
+            due_at,
+            policy,
+            blocked_by: None,
+        };
+        self.insert_removal(&new, now).await
+    }
+
+    /// Records a removal that is blocked from the start (an operator must act; `reason` says
+    /// why), replacing a pending or blocked one for the same user like [`Store::schedule_removal`].
+    pub async fn schedule_blocked_removal(
+        &self,
+        scim_id: &str,
+        team_member_id: &str,
+        due_at: DateTime<Utc>,
+        policy: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PendingRemoval, StoreError> {
+        let new = NewRemoval {
+            scim_id,
+            team_member_id,
+            due_at,
+            policy,
+            blocked_by: Some(reason),
+        };
+        self.insert_removal(&new, now).await
+    }
+
+    async fn insert_removal(
+        &self,
+        new: &NewRemoval<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<PendingRemoval, StoreError> {
         let id = uuid::Uuid::new_v4().to_string();
+        let state = match new.blocked_by {
+            Some(_) => RemovalState::Blocked,
+            None => RemovalState::Pending,
+        };
         let cancel = "UPDATE pending_removals SET state = 'cancelled', updated_at = $2 \
                       WHERE scim_id = $1 AND state IN ('pending', 'blocked')";
         let insert = format!(
             "INSERT INTO pending_removals (id, scim_id, team_member_id, due_at, policy, state, attempts, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6) RETURNING {COLUMNS}"
+             last_error, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $8) \
+             RETURNING {COLUMNS}"
         );
         let row: Row = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(cancel).bind(scim_id).bind(now).execute(&mut *tx).await?;
+            sqlx::query(cancel).bind(new.scim_id).bind(now).execute(&mut *tx).await?;
             let row = sqlx::query_as(&insert)
-                .bind(&id).bind(scim_id).bind(team_member_id).bind(due_at).bind(policy).bind(now)
+                .bind(&id).bind(new.scim_id).bind(new.team_member_id).bind(new.due_at)
+                .bind(new.policy).bind(state.as_str()).bind(new.blocked_by).bind(now)
                 .fetch_one(&mut *tx).await?;
             tx.commit().await?;
             row
         });
         row.try_into()
+    }
+
+    /// Makes a pending removal due at `now` (the worker's next pass runs it, skipping what is
+    /// left of the grace period); false if there is no pending removal with this id.
+    pub async fn make_removal_due(&self, id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let sql = "UPDATE pending_removals SET due_at = $2, updated_at = $2 \
+                   WHERE id = $1 AND state = 'pending'";
+        let n = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(now).execute(pool).await?.rows_affected());
+        Ok(n > 0)
     }
 
     /// Cancels the pending or blocked removal of a user; true if there was one.

@@ -1,6 +1,8 @@
 //! `DELETE /Users/{id}` under the configured deprovisioning policy: suspend only, remove now, or
 //! suspend now and remove after a grace period (a durable job in the store); and undoing a DELETE
-//! that has not removed the member yet.
+//! that has not removed the member yet. A removal that cannot go ahead without an operator (no
+//! transfer destination, a `[deprovision]` setting Dropbox refuses) is recorded as blocked at once,
+//! with a warning in the log and the audit entry; the DELETE still answers 204 (access has ended).
 
 use super::lookup::Found;
 use crate::bridge::removal::RemovalOutcome;
@@ -14,34 +16,48 @@ impl Bridge {
     pub async fn delete_user(&self, ctx: &WriteContext, id: &str) -> Result<(), BridgeError> {
         let _turn = self.inner.locks.lock(&format!("user:{id}")).await;
         let result = self.delete_locked(ctx, id).await;
-        let status = match &result {
-            Ok(()) => 204,
-            Err(e) => e.status(),
+        let (status, detail) = match &result {
+            Ok(blocked) => (
+                204,
+                blocked.as_ref().map(|r| format!("removal blocked: {r}")),
+            ),
+            Err(e) => (e.status(), None),
         };
-        self.audit(ctx, "User", Some(id), status, None).await;
-        result
+        self.audit(ctx, "User", Some(id), status, detail).await;
+        result.map(drop)
     }
 
-    async fn delete_locked(&self, ctx: &WriteContext, id: &str) -> Result<(), BridgeError> {
+    /// Deletes; `Ok(Some(reason))` when the removal was recorded as blocked.
+    async fn delete_locked(
+        &self,
+        ctx: &WriteContext,
+        id: &str,
+    ) -> Result<Option<String>, BridgeError> {
         let Some(found) = self.find_by_id(id, false).await? else {
             return Err(BridgeError::not_found("User", id));
         };
         let (scim_id, profile) = match found {
             // The invitation was already withdrawn: only the bridge's record is left.
-            Found::Invite(inv) => return Ok(self.store().forget_user(&inv.scim_id, None).await?),
+            Found::Invite(inv) => {
+                self.store().forget_user(&inv.scim_id, None).await?;
+                return Ok(None);
+            }
             Found::Member { scim_id, profile } => (scim_id, *profile),
         };
         if matches!(profile.status, TeamMemberStatus::Invited) {
             // Nothing to keep or transfer for someone who never joined: withdraw the invitation.
             self.withdraw_invitation(ctx, &profile).await?;
             let member = Some(profile.team_member_id.as_str());
-            return Ok(self.store().forget_user(&scim_id, member).await?);
+            self.store().forget_user(&scim_id, member).await?;
+            return Ok(None);
         }
         let policy = self.settings().deprovision.clone();
+        let member = profile.team_member_id.as_str();
         match policy.policy {
             DeprovisionPolicy::Suspend => {
                 self.suspend_for_delete(ctx, &profile).await?;
-                self.tombstone(&scim_id, &profile).await
+                self.tombstone(&scim_id, &profile).await?;
+                Ok(None)
             }
             DeprovisionPolicy::SuspendThenRemove => {
                 self.suspend_for_delete(ctx, &profile).await?;
@@ -49,24 +65,32 @@ impl Bridge {
                 let grace = chrono::Duration::seconds(
                     i64::try_from(policy.grace_period_secs).unwrap_or(i64::MAX / 1000),
                 );
-                self.schedule(&scim_id, &profile, grace).await
+                let blocked = self.foreseen_block(ctx, &scim_id, member, &policy).await;
+                self.schedule(&scim_id, &profile, grace, blocked.as_deref())
+                    .await?;
+                Ok(blocked)
             }
             DeprovisionPolicy::Remove => {
-                let outcome = self
-                    .remove_member(Some(ctx), &scim_id, &profile.team_member_id, &policy)
+                let blocked = match self
+                    .remove_member(Some(ctx), &scim_id, member, &policy)
+                    .await
+                {
+                    Ok(RemovalOutcome::Blocked(reason)) => reason,
+                    Ok(_) => {
+                        self.store().mirror_delete(member).await?;
+                        return Ok(None);
+                    }
+                    Err(f) if f.refusal.is_some() => f.detail,
+                    Err(f) => return Err(f.into()),
+                };
+                // Never remove without the transfer the policy asks for: the member is suspended
+                // (access ends now) and the removal waits for an operator, visible in `pending`.
+                self.suspend_for_delete(ctx, &profile).await?;
+                self.tombstone(&scim_id, &profile).await?;
+                let now = chrono::Duration::zero();
+                self.schedule(&scim_id, &profile, now, Some(&blocked))
                     .await?;
-                if let RemovalOutcome::Blocked(reason) = outcome {
-                    // No transfer destination: never remove silently without one. The member is
-                    // suspended (access ends now) and the removal waits, visible in `pending`.
-                    tracing::warn!(scim.id = %scim_id, reason = %reason, "removal blocked; member suspended instead");
-                    self.suspend_for_delete(ctx, &profile).await?;
-                    self.tombstone(&scim_id, &profile).await?;
-                    return self
-                        .schedule(&scim_id, &profile, chrono::Duration::zero())
-                        .await;
-                }
-                self.store().mirror_delete(&profile.team_member_id).await?;
-                Ok(())
+                Ok(Some(blocked))
             }
         }
     }
@@ -127,12 +151,14 @@ impl Bridge {
         Ok(())
     }
 
-    /// Schedules the member's removal (a durable job) `after` from now, under the current policy.
+    /// Schedules the member's removal (a durable job) `after` from now, under the current policy;
+    /// with `blocked`, records it as blocked for that reason and warns (no e-mail in the line).
     async fn schedule(
         &self,
         scim_id: &str,
         profile: &TeamMemberProfile,
         after: chrono::Duration,
+        blocked: Option<&str>,
     ) -> Result<(), BridgeError> {
         let now = chrono::Utc::now();
         let policy = serde_json::to_string(&self.settings().deprovision).map_err(|source| {
@@ -141,9 +167,19 @@ impl Bridge {
                 source,
             }
         })?;
-        self.store()
-            .schedule_removal(scim_id, &profile.team_member_id, now + after, &policy, now)
+        let (store, member, due) = (self.store(), &profile.team_member_id, now + after);
+        let Some(reason) = blocked else {
+            store
+                .schedule_removal(scim_id, member, due, &policy, now)
+                .await?;
+            return Ok(());
+        };
+        let removal = store
+            .schedule_blocked_removal(scim_id, member, due, &policy, reason, now)
             .await?;
+        tracing::warn!(scim.id = %scim_id, removal.id = %removal.id, %reason,
+            "the member is suspended but its removal is blocked until an operator acts \
+             (`pending --state blocked`, then `pending --retry ID --transfer-dest EMAIL`)");
         Ok(())
     }
 }
