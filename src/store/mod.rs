@@ -20,6 +20,7 @@ mod jobs;
 mod leases;
 mod mirror;
 mod pg_connect_error;
+mod removal_claims;
 mod removals;
 
 pub use advisory::{AdvisoryGuard, AdvisoryLocks, WRITE_TURN_CONNECTIONS, lock_id};
