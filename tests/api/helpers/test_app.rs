@@ -19,8 +19,21 @@ pub struct TestApp {
     pub dropbox: RunningEmulator,
     /// HTTP client.
     pub http: Client,
+    /// The `SCIM_BRIDGE_*` settings it runs with (but the listen address), to run the binary's
+    /// commands (`pending`, `audit`) on the same store and Dropbox.
+    pub settings: Vec<(String, String)>,
     _dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// The Dropbox credentials a spawned bridge holds.
+enum Token<'a> {
+    /// A non-expiring access token with every scope.
+    All,
+    /// A non-expiring access token with only these scopes.
+    Scoped(&'a [&'a str]),
+    /// The emulator's refresh token (access tokens come from `oauth2/token`).
+    Refreshing,
 }
 
 impl TestApp {
@@ -34,22 +47,28 @@ impl TestApp {
         Self::spawn_full(EmulatorConfig::default(), settings).await
     }
 
+    /// Spawns with a Dropbox token granted only `scopes`, and extra settings.
+    pub async fn spawn_scoped(scopes: &[&str], settings: &[(&str, &str)]) -> Self {
+        Self::spawn_inner(EmulatorConfig::default(), Token::Scoped(scopes), settings).await
+    }
+
     /// Spawns with an emulator configuration and extra settings.
     pub async fn spawn_full(emulator: EmulatorConfig, settings: &[(&str, &str)]) -> Self {
-        Self::spawn_inner(emulator, settings, false).await
+        Self::spawn_inner(emulator, Token::All, settings).await
     }
 
     /// Spawns a bridge that gets its access tokens from `oauth2/token` with the emulator's refresh
     /// token, as in production, instead of holding a non-expiring one.
     pub async fn spawn_refreshing(emulator: EmulatorConfig) -> Self {
-        Self::spawn_inner(emulator, &[], true).await
+        Self::spawn_inner(emulator, Token::Refreshing, &[]).await
     }
 
     async fn spawn_inner(
         emulator: EmulatorConfig,
+        token: Token<'_>,
         settings: &[(&str, &str)],
-        refreshing: bool,
     ) -> Self {
+        let refreshing = matches!(token, Token::Refreshing);
         let credentials: Vec<(String, String)> = if refreshing {
             vec![
                 (
@@ -72,7 +91,10 @@ impl TestApp {
         let credentials = if refreshing {
             credentials
         } else {
-            let token = dropbox.emulator.issue_token_all();
+            let token = match token {
+                Token::Scoped(scopes) => dropbox.emulator.issue_token(scopes),
+                _ => dropbox.emulator.issue_token_all(),
+            };
             vec![("SCIM_BRIDGE_DROPBOX__ACCESS_TOKEN".into(), token)]
         };
         let dir = tempfile::tempdir().expect("tempdir");
@@ -92,7 +114,8 @@ impl TestApp {
         ];
         vars.extend(credentials);
         vars.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        let config = Config::load_from(None, vars).expect("valid test config");
+        let config = Config::load_from(None, vars.clone()).expect("valid test config");
+        vars.retain(|(k, _)| k != "SCIM_BRIDGE_LISTEN");
         let client = dropbox_scim_bridge::dropbox::DropboxClient::from_config(&config)
             .expect("dropbox client builds");
         let app = Application::build(config, client)
@@ -107,6 +130,7 @@ impl TestApp {
             base,
             dropbox,
             http: Client::new(),
+            settings: vars,
             _dir: dir,
             stop: Some(tx),
         }
@@ -152,6 +176,23 @@ impl TestApp {
             .await;
         assert_eq!(status, 201, "create {email}: {body}");
         body
+    }
+
+    /// Creates a user (the usual Okta body) who then accepts the invitation; returns the SCIM id.
+    pub async fn active_member(&self, email: &str) -> String {
+        let body = self.create_okta_user(email, "Ann", "Example").await;
+        let id = body["id"].as_str().expect("id").to_owned();
+        self.dropbox.emulator.accept_invite(&id).expect("accepted");
+        id
+    }
+
+    /// The store's URL (a SQLite file of its own).
+    pub fn store_url(&self) -> &str {
+        self.settings
+            .iter()
+            .find(|(k, _)| k == "SCIM_BRIDGE_STORE__URL")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
     }
 
     /// Dropbox calls per route so far.

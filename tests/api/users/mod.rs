@@ -10,4 +10,5 @@ mod lifecycle;
 mod okta;
 mod other;
 mod refusals;
+mod runtime_errors;
 mod transfer;
