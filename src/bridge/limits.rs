@@ -1,5 +1,6 @@
 //! Dropbox's own field rules, checked before any call so that the IdP gets a precise 400.
 
+pub use crate::dropbox::email::email_matches;
 use crate::scim::error::ScimError;
 
 /// Longest given name or surname Dropbox accepts.
@@ -65,29 +66,6 @@ pub fn check_email(field: &str, value: &str) -> Result<(), ScimError> {
              members by e-mail"
         )))
     }
-}
-
-/// Dropbox's `EmailAddress` pattern (common.stone):
-/// `^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\.[A-Za-z]{2,15}$`.
-pub fn email_matches(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    let local_ok = !local.is_empty()
-        && local
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "'#&._%+-".contains(c));
-    // `[A-Za-z]{2,15}$` holds no dot, so the top-level domain is what follows the last one.
-    let Some((host, tld)) = domain.rsplit_once('.') else {
-        return false;
-    };
-    let mut host_chars = host.chars();
-    let host_ok = host_chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
-        && host_chars.all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-    let tld_ok = (2..=15).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_alphabetic());
-    local_ok && host_ok && tld_ok
 }
 
 /// Whether `c` is a control character or one that reorders text (bidi embeddings, overrides and

@@ -5,6 +5,7 @@
 
 mod auth;
 mod call_log;
+pub mod email;
 mod error;
 mod http;
 mod jobs;

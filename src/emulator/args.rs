@@ -1,5 +1,6 @@
 //! Strict parsing of Stone-encoded request arguments (lengths, patterns, unknown fields and tags).
 
+use crate::dropbox::email::email_matches;
 use serde_json::{Map, Value};
 
 use super::wire::ApiError;
@@ -203,27 +204,6 @@ pub(crate) fn check_email(path: &str, s: &str) -> ArgResult<()> {
         ));
     }
     Ok(())
-}
-
-/// `^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\.[A-Za-z]{2,15}$`
-pub(crate) fn email_matches(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    let local_ok = !local.is_empty()
-        && local
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "'#&._%+-".contains(c));
-    let Some((host, tld)) = domain.rsplit_once('.') else {
-        return false;
-    };
-    let mut host_chars = host.chars();
-    let host_ok = host_chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
-        && host_chars.all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-    let tld_ok = (2..=15).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_alphabetic());
-    local_ok && host_ok && tld_ok
 }
 
 /// Checks a maximum length in characters.

@@ -2,6 +2,7 @@
 
 mod apply;
 mod parse;
+mod tidy;
 
 pub use apply::apply;
 pub use parse::{PATCH_OP_URN, PatchOpKind, PatchOperation, parse_patch};
