@@ -3,6 +3,7 @@
 
 pub mod bridge_env;
 pub mod bridge_groups;
+pub mod bridge_process;
 pub mod db;
 pub mod dropbox_stub;
 pub mod ports;

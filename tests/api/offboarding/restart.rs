@@ -2,44 +2,19 @@
 //! process is SIGKILLed during the grace period, and a new process on the same SQLite file removes
 //! the member exactly once.
 
-use crate::helpers::ports::free_port;
+use crate::helpers::bridge_process::BridgeProcess;
 use crate::helpers::wait::eventually;
 use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig, RunningEmulator};
 use dropbox_scim_bridge::store::{RemovalState, Store};
 use std::time::Duration;
-use tokio::process::{Child, Command};
 
 const TOKEN: &str = "restart-test-idp-token";
 
-/// Starts `dropbox-scim-bridge serve` configured through the environment only.
-async fn start_bridge(emulator: &RunningEmulator, store_url: &str, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_dropbox-scim-bridge"))
-        .arg("serve")
-        .env_clear()
-        .env("SCIM_BRIDGE_LISTEN", format!("127.0.0.1:{port}"))
-        .env("SCIM_BRIDGE_TOKEN", TOKEN)
-        .env("SCIM_BRIDGE_STORE__URL", store_url)
-        .env("SCIM_BRIDGE_DROPBOX__BASE_URL", &emulator.base_url)
-        .env(
-            "SCIM_BRIDGE_DROPBOX__ACCESS_TOKEN",
-            emulator.emulator.issue_token_all(),
-        )
-        .env("SCIM_BRIDGE_DEPROVISION__POLICY", "suspend_then_remove")
-        .env("SCIM_BRIDGE_DEPROVISION__GRACE_PERIOD_SECS", "3")
-        .env("RUST_LOG", "warn")
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the bridge binary starts");
-    let health = format!("http://127.0.0.1:{port}/healthz");
-    let up = eventually(Duration::from_secs(30), async || {
-        reqwest::get(&health)
-            .await
-            .is_ok_and(|r| r.status().is_success())
-    })
-    .await;
-    assert!(up, "the bridge never answered /healthz");
-    child
-}
+/// The grace period is short so that the restarted process removes the member within the test.
+const POLICY: &[(&str, &str)] = &[
+    ("SCIM_BRIDGE_DEPROVISION__POLICY", "suspend_then_remove"),
+    ("SCIM_BRIDGE_DEPROVISION__GRACE_PERIOD_SECS", "3"),
+];
 
 fn removes(emulator: &RunningEmulator) -> u64 {
     let stats = emulator.emulator.stats();
@@ -58,10 +33,9 @@ async fn a_removal_scheduled_before_a_kill_runs_once_after_restart() {
     let ids = emulator.emulator.seed_members(1);
     let dir = tempfile::tempdir().expect("tempdir");
     let store_url = format!("sqlite://{}/bridge.sqlite?mode=rwc", dir.path().display());
-    let port = free_port();
-    let mut first = start_bridge(&emulator, &store_url, port).await;
+    let mut first = BridgeProcess::start(&emulator, &store_url, TOKEN, POLICY).await;
 
-    let url = format!("http://127.0.0.1:{port}/scim/v2/Users/{}", ids[0]);
+    let url = format!("{}/Users/{}", first.scim_base(), ids[0]);
     let client = reqwest::Client::new();
     let resp = client
         .delete(&url)
@@ -70,7 +44,7 @@ async fn a_removal_scheduled_before_a_kill_runs_once_after_restart() {
         .await
         .expect("DELETE");
     assert_eq!(resp.status().as_u16(), 204);
-    first.kill().await.expect("SIGKILL");
+    first.child.kill().await.expect("SIGKILL");
 
     assert_eq!(status(&emulator, &ids[0]), "suspended");
     assert_eq!(
@@ -84,8 +58,7 @@ async fn a_removal_scheduled_before_a_kill_runs_once_after_restart() {
     assert_eq!(scheduled[0].state, RemovalState::Pending);
     let removal_id = scheduled[0].id.clone();
 
-    let port = free_port();
-    let mut second = start_bridge(&emulator, &store_url, port).await;
+    let mut second = BridgeProcess::start(&emulator, &store_url, TOKEN, POLICY).await;
     let mut state = RemovalState::Pending;
     eventually(Duration::from_secs(30), async || {
         let row = store.get_removal(&removal_id).await.expect("get");
@@ -93,7 +66,7 @@ async fn a_removal_scheduled_before_a_kill_runs_once_after_restart() {
         state == RemovalState::Done
     })
     .await;
-    second.kill().await.expect("SIGKILL");
+    second.child.kill().await.expect("SIGKILL");
     assert_eq!(state, RemovalState::Done);
     assert_eq!(removes(&emulator), 1);
     assert_eq!(status(&emulator, &ids[0]), "removed");

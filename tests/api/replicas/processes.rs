@@ -2,15 +2,14 @@
 //! through both are ordered (no lost group member; a racing deactivate and reactivate end in the
 //! state of the later request).
 
+use crate::helpers::bridge_process::BridgeProcess;
 use crate::helpers::db::TestDb;
-use crate::helpers::ports::free_port;
 use crate::helpers::scim_calls::{GROUP_URN, patch_body};
 use crate::helpers::wait::eventually;
 use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig, RunningEmulator};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::Duration;
-use tokio::process::{Child, Command};
 
 const TOKEN: &str = "replicas-test-idp-token";
 
@@ -18,51 +17,18 @@ const TOKEN: &str = "replicas-test-idp-token";
 struct Replica {
     base: String,
     http: reqwest::Client,
-    _child: Child,
+    _process: BridgeProcess,
 }
 
 impl Replica {
-    /// Starts `dropbox-scim-bridge serve` on `store_url`, configured through the environment only;
-    /// a port taken between choosing and binding it (by a parallel test) means another try.
+    /// Starts `dropbox-scim-bridge serve` on `store_url`, configured through the environment only.
     async fn start(emulator: &RunningEmulator, store_url: &str) -> Replica {
-        for _ in 0..5 {
-            let port = free_port();
-            let mut child = Command::new(env!("CARGO_BIN_EXE_dropbox-scim-bridge"))
-                .arg("serve")
-                .env_clear()
-                .env("SCIM_BRIDGE_LISTEN", format!("127.0.0.1:{port}"))
-                .env("SCIM_BRIDGE_TOKEN", TOKEN)
-                .env("SCIM_BRIDGE_STORE__URL", store_url)
-                .env("SCIM_BRIDGE_DROPBOX__BASE_URL", &emulator.base_url)
-                .env(
-                    "SCIM_BRIDGE_DROPBOX__ACCESS_TOKEN",
-                    emulator.emulator.issue_token_all(),
-                )
-                .env("RUST_LOG", "warn")
-                .kill_on_drop(true)
-                .spawn()
-                .expect("the bridge binary starts");
-            let health = format!("http://127.0.0.1:{port}/healthz");
-            let mut exited = false;
-            let up = eventually(Duration::from_secs(30), async || {
-                exited = matches!(child.try_wait(), Ok(Some(_)));
-                exited
-                    || reqwest::get(&health)
-                        .await
-                        .is_ok_and(|r| r.status().is_success())
-            })
-            .await;
-            if exited {
-                continue;
-            }
-            assert!(up, "the bridge never answered /healthz");
-            return Replica {
-                base: format!("http://127.0.0.1:{port}/scim/v2"),
-                http: reqwest::Client::new(),
-                _child: child,
-            };
+        let process = BridgeProcess::start(emulator, store_url, TOKEN, &[]).await;
+        Replica {
+            base: process.scim_base(),
+            http: reqwest::Client::new(),
+            _process: process,
         }
-        panic!("the bridge exited at start five times");
     }
 
     async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
