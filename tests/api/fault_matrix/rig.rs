@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::helpers::scim_calls::{GROUP_URN, USER_URN};
+use crate::helpers::scim_calls::{GROUP_URN, USER_URN, send_scim};
 use dropbox_scim_bridge::app::Application;
 use dropbox_scim_bridge::config::Config;
 use dropbox_scim_bridge::dropbox::{ClientConfig, DropboxClient};
@@ -81,16 +81,7 @@ impl Rig {
 
     /// One SCIM request: status, `Retry-After`, JSON body (Null when empty).
     pub async fn scim(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(TOKEN);
-        if let Some(body) = body {
-            req = req
-                .header("content-type", "application/scim+json")
-                .body(body.to_string());
-        }
-        let resp = req.send().await.expect("request sent");
+        let resp = send_scim(&self.http, &self.base, TOKEN, method, path, body).await;
         let status = resp.status().as_u16();
         let retry_after = resp
             .headers()

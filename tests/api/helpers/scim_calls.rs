@@ -1,7 +1,7 @@
 //! One `TestApp` helper per SCIM call, and the SCIM URNs and bodies the tests send.
 
 use super::test_app::TestApp;
-use reqwest::Method;
+use reqwest::{Client, Method, Response};
 use serde_json::{Value, json};
 
 /// The PatchOp message URN (RFC 7644 §3.5.2).
@@ -101,4 +101,24 @@ pub fn assert_scim_error(body: &Value, status: &str, what: &str) {
         body["detail"].as_str().is_some_and(|d| !d.is_empty()),
         "{what}: {body}"
     );
+}
+
+/// Sends one authenticated SCIM request to `base` + `path`, with an optional JSON body.
+pub async fn send_scim(
+    http: &Client,
+    base: &str,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Response {
+    let mut req = http
+        .request(method, format!("{base}{path}"))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        req = req
+            .header("content-type", "application/scim+json")
+            .body(body.to_string());
+    }
+    req.send().await.expect("request sent")
 }

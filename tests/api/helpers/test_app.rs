@@ -1,6 +1,7 @@
 //! The end-to-end harness: the real application on a loopback port against the emulator on another.
 
 use super::scim_calls::USER_URN;
+use super::scim_calls::send_scim;
 use dropbox_scim_bridge::app::Application;
 use dropbox_scim_bridge::config::Config;
 use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig, RunningEmulator};
@@ -138,16 +139,7 @@ impl TestApp {
 
     /// Sends an authenticated request with an optional JSON body.
     pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Response {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(TOKEN);
-        if let Some(body) = body {
-            req = req
-                .header("content-type", "application/scim+json")
-                .body(body.to_string());
-        }
-        req.send().await.expect("request sent")
+        send_scim(&self.http, &self.base, TOKEN, method, path, body).await
     }
 
     /// Sends a request and returns status and JSON body (Null when empty).

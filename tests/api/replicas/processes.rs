@@ -4,7 +4,7 @@
 
 use crate::helpers::bridge_process::BridgeProcess;
 use crate::helpers::db::TestDb;
-use crate::helpers::scim_calls::{GROUP_URN, patch_body};
+use crate::helpers::scim_calls::{GROUP_URN, patch_body, send_scim};
 use crate::helpers::wait::eventually;
 use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig, RunningEmulator};
 use reqwest::Method;
@@ -32,16 +32,7 @@ impl Replica {
     }
 
     async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(TOKEN);
-        if let Some(body) = body {
-            req = req
-                .header("content-type", "application/scim+json")
-                .body(body.to_string());
-        }
-        let resp = req.send().await.expect("request sent");
+        let resp = send_scim(&self.http, &self.base, TOKEN, method, path, body).await;
         let status = resp.status().as_u16();
         let text = resp.text().await.expect("body");
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
