@@ -19,6 +19,7 @@ mod members;
 mod patch;
 mod plan;
 mod read;
+mod times;
 mod write;
 
 use std::collections::HashMap;

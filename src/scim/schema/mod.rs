@@ -3,12 +3,14 @@
 mod group;
 mod render;
 mod user;
+mod user_stored;
 
 pub use group::{GROUP_SCHEMA, GROUP_URN, group_schema};
 pub use render::{
     Capabilities, resource_type_json, resource_types_json, schema_json, schemas_json,
     service_provider_config_json,
 };
+pub(crate) use user_stored::STORED_ATTRS;
 pub use user::{ENTERPRISE_SCHEMA, ENTERPRISE_URN, USER_SCHEMA, USER_URN, user_schema};
 
 /// The data type of an attribute (RFC 7643 §2.3).
@@ -28,6 +30,8 @@ pub enum AttrType {
     Reference,
     /// An object of sub-attributes.
     Complex,
+    /// Base64-encoded bytes in a string.
+    Binary,
 }
 
 impl AttrType {
@@ -41,6 +45,7 @@ impl AttrType {
             AttrType::DateTime => "dateTime",
             AttrType::Reference => "reference",
             AttrType::Complex => "complex",
+            AttrType::Binary => "binary",
         }
     }
 }
