@@ -375,7 +375,8 @@ mod tests {
         assert!(
             matches!(s.resolve_key(core), Some(Resolved::Attr { ext: None, def }) if def.name == "name")
         );
-        assert!(s.resolve_key("locale").is_none());
+        assert!(s.resolve_key("locale").is_some(), "stored by the bridge");
+        assert!(s.resolve_key("password").is_none());
         assert!(s.resolve_key("urn:x:y:z").is_none());
     }
 
