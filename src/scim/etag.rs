@@ -115,10 +115,26 @@ mod tests {
     fn headers_parse_and_compare_weakly() {
         let tag = "W/\"abc\"";
         assert!(EntityTags::parse("*", "If-Match").unwrap().matches(tag));
-        assert!(EntityTags::parse("W/\"abc\"", "If-Match").unwrap().matches(tag));
-        assert!(EntityTags::parse("\"abc\"", "If-Match").unwrap().matches(tag));
-        assert!(EntityTags::parse("\"x\", W/\"abc\"", "If-Match").unwrap().matches(tag));
-        assert!(!EntityTags::parse("W/\"abd\"", "If-Match").unwrap().matches(tag));
+        assert!(
+            EntityTags::parse("W/\"abc\"", "If-Match")
+                .unwrap()
+                .matches(tag)
+        );
+        assert!(
+            EntityTags::parse("\"abc\"", "If-Match")
+                .unwrap()
+                .matches(tag)
+        );
+        assert!(
+            EntityTags::parse("\"x\", W/\"abc\"", "If-Match")
+                .unwrap()
+                .matches(tag)
+        );
+        assert!(
+            !EntityTags::parse("W/\"abd\"", "If-Match")
+                .unwrap()
+                .matches(tag)
+        );
         for bad in ["abc", "W/abc", "\"a\"b\"", "", " , ", "W/\""] {
             let err = EntityTags::parse(bad, "If-Match").expect_err(bad);
             assert_eq!(err.status, 400, "{bad}");

@@ -77,6 +77,8 @@ impl UserExtras {
 
 /// `doc`, `created_at`, `updated_at` of one `user_extras` row.
 type ExtrasRow = (String, Option<DateTime<Utc>>, DateTime<Utc>);
+/// `scim_id` and an [`ExtrasRow`].
+type IdExtrasRow = (String, String, Option<DateTime<Utc>>, DateTime<Utc>);
 
 fn read_row((doc, created, updated): ExtrasRow) -> Result<UserExtras, StoreError> {
     let mut extras: UserExtras = from_json(&doc, "user extras")?;
@@ -109,7 +111,8 @@ impl Store {
     /// The extras of one user, if any were stored.
     pub async fn get_extras(&self, scim_id: &str) -> Result<Option<UserExtras>, StoreError> {
         let sql = "SELECT doc, created_at, updated_at FROM user_extras WHERE scim_id = $1";
-        let row: Option<ExtrasRow> = on_pool!(self, pool => sqlx::query_as(sql).bind(scim_id).fetch_optional(pool).await?);
+        let row: Option<ExtrasRow> =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(scim_id).fetch_optional(pool).await?);
         row.map(read_row).transpose()
     }
 
@@ -124,7 +127,7 @@ impl Store {
                 "SELECT scim_id, doc, created_at, updated_at FROM user_extras WHERE scim_id IN ({})",
                 placeholders(1, chunk.len())
             );
-            let rows: Vec<(String, String, Option<DateTime<Utc>>, DateTime<Utc>)> = on_pool!(self, pool => {
+            let rows: Vec<IdExtrasRow> = on_pool!(self, pool => {
                 let mut q = sqlx::query_as(&sql);
                 for id in chunk {
                     q = q.bind(id);

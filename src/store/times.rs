@@ -51,7 +51,8 @@ impl Store {
     /// The recorded times of a group, if the bridge has seen it.
     pub async fn group_times(&self, group_id: &str) -> Result<Option<GroupTimes>, StoreError> {
         let sql = "SELECT created_at, modified_at FROM group_times WHERE group_id = $1";
-        let row: Option<(DateTime<Utc>, DateTime<Utc>)> = on_pool!(self, pool => sqlx::query_as(sql).bind(group_id).fetch_optional(pool).await?);
+        let row: Option<(DateTime<Utc>, DateTime<Utc>)> =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(group_id).fetch_optional(pool).await?);
         Ok(row.map(|(c, m)| GroupTimes {
             created: c,
             modified: m.max(c),

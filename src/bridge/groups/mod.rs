@@ -15,6 +15,7 @@
 //!   the answer. A replace of the member list (or PUT) lists the group instead of looking members up.
 //! * DELETE: `groups/get_info`, `groups/delete` (+ `groups/job_status/get` polls when asynchronous).
 
+mod delete;
 mod members;
 mod patch;
 mod plan;

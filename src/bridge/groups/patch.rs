@@ -3,11 +3,11 @@
 use serde_json::{Map, Value};
 
 use super::plan::{MemberStep, Plan, value_eq_ids};
-use crate::scim::etag::EntityTags;
 use crate::bridge::Bridge;
 use crate::bridge::audit::WriteContext;
 use crate::bridge::errors::BridgeError;
 use crate::scim::error::ScimError;
+use crate::scim::etag::EntityTags;
 use crate::scim::patch::{PatchOpKind, PatchOperation, parse_patch};
 use crate::scim::path::PatchPath;
 use crate::scim::resource::{ScimGroup, get_ci};

@@ -1,4 +1,4 @@
-//! Group writes: create, replace (PUT), delete, and applying a validated plan.
+//! Group writes: create, replace (PUT), and applying a validated plan.
 
 use std::collections::BTreeSet;
 
@@ -6,7 +6,6 @@ use serde_json::Value;
 
 use super::plan::{MemberStep, Plan};
 use super::{GroupHead, selector};
-use crate::scim::etag::EntityTags;
 use crate::bridge::audit::WriteContext;
 use crate::bridge::errors::{BridgeError, from_dropbox};
 use crate::bridge::{Bridge, limits};
@@ -14,6 +13,7 @@ use crate::dropbox::ErrorKind;
 use crate::dropbox::team::{
     GroupCreateArg, GroupFullInfo, GroupUpdateArgs, GroupsGetInfoItem, GroupsSelector,
 };
+use crate::scim::etag::EntityTags;
 use crate::scim::resource::{ScimGroup, get_ci};
 use dropbox_sdk::types::team_common::GroupManagementType;
 
@@ -271,44 +271,5 @@ impl Bridge {
         }
         let members = self.group_members(Some(ctx), id).await?;
         self.with_times(head.to_scim(map.render(members))).await
-    }
-
-    /// `DELETE /Groups/{id}`: `groups/delete`, waiting for an asynchronous deletion to finish.
-    pub async fn delete_group(&self, ctx: &WriteContext, id: &str) -> Result<(), BridgeError> {
-        self.delete_group_if(ctx, id, None).await
-    }
-
-    /// `DELETE /Groups/{id}` with `If-Match`: 412 unless the group's current version is one of `if_match`.
-    pub async fn delete_group_if(
-        &self,
-        ctx: &WriteContext,
-        id: &str,
-        if_match: Option<EntityTags>,
-    ) -> Result<(), BridgeError> {
-        let result = async {
-            let _guard = self.inner.locks.lock(&format!("group:{id}")).await;
-            let head = self.group_head(Some(ctx), id).await?;
-            head.ensure_writable()?;
-            if if_match.is_some() {
-                let current = self.with_times(head.to_scim(Vec::new())).await?;
-                Self::check_group_version(&current, if_match.as_ref())?;
-            }
-            let res = self
-                .dropbox_for(ctx)
-                .groups_delete_wait(&selector(id))
-                .await;
-            match res {
-                Ok(()) => {}
-                // The group existed a moment ago: a retried deletion that succeeded unseen.
-                Err(e) if e.has_tag("group_not_found") || e.has_tag("group_already_deleted") => {}
-                Err(e) => return Err(from_dropbox(e)),
-            }
-            self.group_names().remove(id);
-            self.store().clear_held_memberships_of_group(id).await?;
-            self.store().forget_group_times(id).await?;
-            Ok(())
-        }
-        .await;
-        self.audited(ctx, Some(id), result, 204).await
     }
 }

@@ -5,11 +5,11 @@
 //! with a warning in the log and the audit entry; the DELETE still answers 204 (access has ended).
 
 use super::lookup::Found;
-use crate::scim::etag::{EntityTags, precondition_failed};
 use crate::bridge::removal::RemovalOutcome;
 use crate::bridge::{Bridge, BridgeError, WriteContext};
 use crate::config::DeprovisionPolicy;
 use crate::dropbox::team::{TeamMemberProfile, TeamMemberStatus};
+use crate::scim::etag::{EntityTags, precondition_failed};
 use crate::store::DeletedUser;
 
 impl Bridge {

@@ -96,7 +96,10 @@ pub async fn replace_group(
     let if_match = entity_tags(&headers, header::IF_MATCH)?;
     let group = s.bridge.replace_group_if(&ctx, &id, body, if_match).await?;
     let body = group.to_json(&s.base_url.resolve(&headers));
-    Ok(with_etag(scim_json(StatusCode::OK, &body), &group.version()))
+    Ok(with_etag(
+        scim_json(StatusCode::OK, &body),
+        &group.version(),
+    ))
 }
 
 /// `PATCH /Groups/{id}` (RFC 7644 section 3.5.2): 204, as Entra expects; with `attributes`, 200 and

@@ -21,7 +21,10 @@ fn render(user: &ScimUser, base: &str, query: &ListQuery) -> Value {
 
 /// 200 with the written user and its `ETag`.
 fn written(user: &ScimUser, base: &str) -> Response {
-    with_etag(scim_json(StatusCode::OK, &user.to_json(base)), &user.version())
+    with_etag(
+        scim_json(StatusCode::OK, &user.to_json(base)),
+        &user.version(),
+    )
 }
 
 fn list_response(page: ListPage<ScimUser>, base: &str, query: &ListQuery) -> Response {

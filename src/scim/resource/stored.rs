@@ -82,13 +82,14 @@ fn check_string(def: &AttributeDef, path: &str, s: &str) -> Result<(), ScimError
             "is {len} characters long; this server keeps at most {max}"
         ));
     }
-    if s.chars().any(char::is_control) {
+    // Line breaks are how `addresses.formatted` separates lines (RFC 7643 section 4.1.2).
+    if s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
         return bad("contains a control character");
     }
     match (def.ty, def.name) {
-        (AttrType::Reference, _) if !is_web_url(s) => {
-            bad("must be an absolute http or https URL")
-        }
+        (AttrType::Reference, _) if !is_web_url(s) => bad("must be an absolute http or https URL"),
         (_, "locale") if !is_language_tag(s) => {
             bad("must be a language tag such as en-US (RFC 5646)")
         }
@@ -108,7 +109,8 @@ fn is_language_tag(s: &str) -> bool {
     let first_ok = parts
         .next()
         .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
-    first_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+    first_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 fn is_time_zone(s: &str) -> bool {
@@ -142,17 +144,36 @@ mod tests {
     #[test]
     fn refuses_values_out_of_bounds_or_form_naming_the_path() {
         for (body, needle) in [
-            (json!({"nickName": "x".repeat(MAX_STORED_STRING + 1)}), "nickName is 1025"),
-            (json!({"profileUrl": "javascript:alert(1)"}), "profileUrl must be"),
-            (json!({"photos": [{"value": "ftp://h/p.png"}]}), "photos.value must be"),
+            (
+                json!({"nickName": "x".repeat(MAX_STORED_STRING + 1)}),
+                "nickName is 1025",
+            ),
+            (
+                json!({"profileUrl": "javascript:alert(1)"}),
+                "profileUrl must be",
+            ),
+            (
+                json!({"photos": [{"value": "ftp://h/p.png"}]}),
+                "photos.value must be",
+            ),
             (json!({"locale": "english please"}), "locale must be"),
             (json!({"timezone": "../etc/passwd"}), "timezone must be"),
-            (json!({"addresses": [{"locality": "a\u{0}b"}]}), "addresses.locality contains"),
-            (json!({"roles": vec![json!({"value": "r"}); MAX_STORED_VALUES + 1]}), "roles holds 21"),
+            (
+                json!({"addresses": [{"locality": "a\u{0}b"}]}),
+                "addresses.locality contains",
+            ),
+            (
+                json!({"roles": vec![json!({"value": "r"}); MAX_STORED_VALUES + 1]}),
+                "roles holds 21",
+            ),
         ] {
             let err = take_stored(&body).expect_err(needle);
             assert_eq!(err.status, 400, "{needle}");
-            assert!(err.detail.contains(needle), "{} should contain {needle}", err.detail);
+            assert!(
+                err.detail.contains(needle),
+                "{} should contain {needle}",
+                err.detail
+            );
         }
     }
 
@@ -160,7 +181,9 @@ mod tests {
     fn refuses_more_than_the_byte_budget_in_all() {
         let big = "y".repeat(MAX_STORED_STRING);
         let addresses: Vec<Value> = (0..MAX_STORED_VALUES)
-            .map(|_| json!({"formatted": big, "streetAddress": big, "locality": big, "region": big}))
+            .map(
+                |_| json!({"formatted": big, "streetAddress": big, "locality": big, "region": big}),
+            )
             .collect();
         let err = take_stored(&json!({"addresses": addresses})).expect_err("too big");
         assert!(err.detail.contains("bytes"), "{}", err.detail);

@@ -10,8 +10,8 @@ pub use render::{
     Capabilities, resource_type_json, resource_types_json, schema_json, schemas_json,
     service_provider_config_json,
 };
-pub(crate) use user_stored::STORED_ATTRS;
 pub use user::{ENTERPRISE_SCHEMA, ENTERPRISE_URN, USER_SCHEMA, USER_URN, user_schema};
+pub(crate) use user_stored::STORED_ATTRS;
 
 /// The data type of an attribute (RFC 7643 §2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

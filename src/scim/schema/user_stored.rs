@@ -19,9 +19,8 @@ const ADDRESS_SUBS: &[A] = &[
 const IM_SUBS: &[A] = &[
     A::string("value", "The instant messaging address."),
     A::string("display", "A human-readable name."),
-    A::string("type", "aim, gtalk, icq, xmpp, msn, skype, qq or yahoo.").canonical(&[
-        "aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo",
-    ]),
+    A::string("type", "aim, gtalk, icq, xmpp, msn, skype, qq or yahoo.")
+        .canonical(&["aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"]),
     A::new("primary", AttrType::Boolean, "The primary address."),
 ];
 
@@ -42,7 +41,11 @@ const LABELLED_SUBS: &[A] = &[
 ];
 
 const CERT_SUBS: &[A] = &[
-    A::new("value", AttrType::Binary, "The DER certificate, base64-encoded."),
+    A::new(
+        "value",
+        AttrType::Binary,
+        "The DER certificate, base64-encoded.",
+    ),
     A::string("display", "A human-readable name."),
     A::string("type", "A label for the certificate's function."),
     A::new("primary", AttrType::Boolean, "The primary certificate."),
@@ -51,16 +54,37 @@ const CERT_SUBS: &[A] = &[
 /// The stored-only attributes, in the order `/Schemas` lists them.
 pub(crate) const STORED_ATTRS: [A; 12] = [
     A::string("nickName", "The casual way to address the user."),
-    A::new("profileUrl", AttrType::Reference, "The user's online profile.")
-        .refs(&["external"]),
-    A::string("userType", "The relationship to the organization (Employee, Contractor...)."),
-    A::string("preferredLanguage", "The preferred written or spoken language (RFC 7231 Accept-Language)."),
-    A::string("locale", "The default location for localization (e.g. en-US)."),
-    A::string("timezone", "The time zone in IANA format (e.g. America/Los_Angeles)."),
+    A::new(
+        "profileUrl",
+        AttrType::Reference,
+        "The user's online profile.",
+    )
+    .refs(&["external"]),
+    A::string(
+        "userType",
+        "The relationship to the organization (Employee, Contractor...).",
+    ),
+    A::string(
+        "preferredLanguage",
+        "The preferred written or spoken language (RFC 7231 Accept-Language).",
+    ),
+    A::string(
+        "locale",
+        "The default location for localization (e.g. en-US).",
+    ),
+    A::string(
+        "timezone",
+        "The time zone in IANA format (e.g. America/Los_Angeles).",
+    ),
     A::complex("addresses", ADDRESS_SUBS, "Physical mailing addresses.").multi(),
     A::complex("ims", IM_SUBS, "Instant messaging addresses.").multi(),
     A::complex("photos", PHOTO_SUBS, "URLs of images of the user.").multi(),
     A::complex("entitlements", LABELLED_SUBS, "Entitlements of the user.").multi(),
     A::complex("roles", LABELLED_SUBS, "Roles of the user.").multi(),
-    A::complex("x509Certificates", CERT_SUBS, "X.509 certificates of the user.").multi(),
+    A::complex(
+        "x509Certificates",
+        CERT_SUBS,
+        "X.509 certificates of the user.",
+    )
+    .multi(),
 ];

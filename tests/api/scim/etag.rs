@@ -44,33 +44,63 @@ async fn with_header(
 #[tokio::test]
 async fn users_carry_versions_and_honour_if_none_match_and_if_match() {
     let t = TestApp::spawn().await;
-    let created = t.create_okta_user("etag.user@example.com", "E", "Tag").await;
+    let created = t
+        .create_okta_user("etag.user@example.com", "E", "Tag")
+        .await;
     let id = created["id"].as_str().expect("id").to_owned();
     let path = format!("/Users/{id}");
     let (status, etag, got) = with_header(&t, Method::GET, &path, ("x-probe", "1"), None).await;
     assert_eq!(status, 200);
-    let version = got["meta"]["version"].as_str().expect("meta.version").to_owned();
+    let version = got["meta"]["version"]
+        .as_str()
+        .expect("meta.version")
+        .to_owned();
     assert!(version.starts_with("W/\""), "{version}");
-    assert_eq!(etag.as_deref(), Some(version.as_str()), "ETag is meta.version");
-    assert_eq!(created["meta"]["version"], json!(version), "POST shows the same version");
+    assert_eq!(
+        etag.as_deref(),
+        Some(version.as_str()),
+        "ETag is meta.version"
+    );
+    assert_eq!(
+        created["meta"]["version"],
+        json!(version),
+        "POST shows the same version"
+    );
 
     let (status, etag, body) =
         with_header(&t, Method::GET, &path, ("if-none-match", &version), None).await;
-    assert_eq!((status, body), (304, Value::Null), "unchanged: 304 without a body");
+    assert_eq!(
+        (status, body),
+        (304, Value::Null),
+        "unchanged: 304 without a body"
+    );
     assert_eq!(etag.as_deref(), Some(version.as_str()));
-    let (status, _, _) =
-        with_header(&t, Method::GET, &path, ("if-none-match", "W/\"other\""), None).await;
+    let (status, _, _) = with_header(
+        &t,
+        Method::GET,
+        &path,
+        ("if-none-match", "W/\"other\""),
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
 
     // A stale If-Match is refused before any Dropbox write.
     let writes = t.count("members/set_profile_v2");
     let rename = patch_body(json!([{"op": "replace", "path": "name.givenName", "value": "Ed"}]));
     let stale = "W/\"0000\"";
-    let (status, _, body) =
-        with_header(&t, Method::PATCH, &path, ("if-match", stale), Some(rename.clone())).await;
+    let (status, _, body) = with_header(
+        &t,
+        Method::PATCH,
+        &path,
+        ("if-match", stale),
+        Some(rename.clone()),
+    )
+    .await;
     assert_eq!(status, 412, "{body}");
     assert_scim_error(&body, "412", "stale If-Match on PATCH");
-    let put = json!({"userName": "etag.user@example.com", "name": {"givenName": "P", "familyName": "Q"}});
+    let put =
+        json!({"userName": "etag.user@example.com", "name": {"givenName": "P", "familyName": "Q"}});
     let (status, _, body) =
         with_header(&t, Method::PUT, &path, ("if-match", stale), Some(put)).await;
     assert_eq!(status, 412, "{body}");
@@ -79,17 +109,33 @@ async fn users_carry_versions_and_honour_if_none_match_and_if_match() {
     assert_eq!(t.count("members/set_profile_v2"), writes, "no write on 412");
 
     // The current version lets the write through and answers the new one.
-    let (status, new_etag, patched) =
-        with_header(&t, Method::PATCH, &path, ("if-match", &version), Some(rename)).await;
+    let (status, new_etag, patched) = with_header(
+        &t,
+        Method::PATCH,
+        &path,
+        ("if-match", &version),
+        Some(rename),
+    )
+    .await;
     assert_eq!(status, 200, "{patched}");
     let new_version = patched["meta"]["version"].as_str().expect("version");
     assert_ne!(new_version, version, "a change makes a new version");
     assert_eq!(new_etag.as_deref(), Some(new_version));
     let (_, _, got) = with_header(&t, Method::GET, &path, ("x-probe", "1"), None).await;
-    assert_eq!(got["meta"]["version"], json!(new_version), "GET agrees with the PATCH answer");
+    assert_eq!(
+        got["meta"]["version"],
+        json!(new_version),
+        "GET agrees with the PATCH answer"
+    );
 
-    let (status, _, body) =
-        with_header(&t, Method::GET, &path, ("if-none-match", "not-quoted"), None).await;
+    let (status, _, body) = with_header(
+        &t,
+        Method::GET,
+        &path,
+        ("if-none-match", "not-quoted"),
+        None,
+    )
+    .await;
     assert_eq!(status, 400, "{body}");
     assert_scim_error(&body, "400", "malformed If-None-Match");
     let (status, _, _) = with_header(&t, Method::DELETE, &path, ("if-match", "*"), None).await;
@@ -103,7 +149,10 @@ async fn groups_carry_times_and_versions_and_honour_if_match() {
     let (status, created) = t.create_group(body).await;
     assert_eq!(status, 201, "{created}");
     for key in ["created", "lastModified", "version"] {
-        assert!(created["meta"][key].is_string(), "POST meta.{key}: {created}");
+        assert!(
+            created["meta"][key].is_string(),
+            "POST meta.{key}: {created}"
+        );
     }
     let id = created["id"].as_str().expect("id").to_owned();
     let path = format!("/Groups/{id}");
@@ -116,24 +165,47 @@ async fn groups_carry_times_and_versions_and_honour_if_match() {
         with_header(&t, Method::GET, &path, ("if-none-match", &version), None).await;
     assert_eq!(status, 304);
 
-    let (_, listed) = t.list_groups("filter=displayName%20eq%20%22Etag%20Group%22").await;
-    assert_eq!(listed["Resources"][0]["meta"]["lastModified"], got["meta"]["lastModified"], "{listed}");
+    let (_, listed) = t
+        .list_groups("filter=displayName%20eq%20%22Etag%20Group%22")
+        .await;
+    assert_eq!(
+        listed["Resources"][0]["meta"]["lastModified"], got["meta"]["lastModified"],
+        "{listed}"
+    );
     assert_eq!(listed["Resources"][0]["meta"]["version"], json!(version));
 
     let rename = patch_body(json!([{"op": "replace", "path": "displayName", "value": "Renamed"}]));
-    let (status, _, body) =
-        with_header(&t, Method::PATCH, &path, ("if-match", "W/\"0\""), Some(rename.clone())).await;
+    let (status, _, body) = with_header(
+        &t,
+        Method::PATCH,
+        &path,
+        ("if-match", "W/\"0\""),
+        Some(rename.clone()),
+    )
+    .await;
     assert_eq!(status, 412, "{body}");
     assert_scim_error(&body, "412", "stale If-Match on a group PATCH");
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    let (status, new_etag, _) =
-        with_header(&t, Method::PATCH, &path, ("if-match", &version), Some(rename)).await;
+    let (status, new_etag, _) = with_header(
+        &t,
+        Method::PATCH,
+        &path,
+        ("if-match", &version),
+        Some(rename),
+    )
+    .await;
     assert_eq!(status, 204);
     let (_, _, after) = with_header(&t, Method::GET, &path, ("x-probe", "1"), None).await;
     assert_eq!(after["displayName"], "Renamed");
-    assert!(after["meta"]["lastModified"].as_str() > got["meta"]["lastModified"].as_str(), "{after}");
+    assert!(
+        after["meta"]["lastModified"].as_str() > got["meta"]["lastModified"].as_str(),
+        "{after}"
+    );
     assert_eq!(after["meta"]["created"], got["meta"]["created"]);
-    assert_eq!(new_etag, after["meta"]["version"].as_str().map(String::from));
+    assert_eq!(
+        new_etag,
+        after["meta"]["version"].as_str().map(String::from)
+    );
     let (status, _, _) = with_header(&t, Method::DELETE, &path, ("if-match", &version), None).await;
     assert_eq!(status, 412, "the old version no longer deletes");
 }

@@ -21,29 +21,52 @@ async fn sub_attribute_paths_and_urn_names_project_and_filters_are_refused() {
     let id = created["id"].as_str().expect("id");
 
     let (status, got) = t
-        .json(reqwest::Method::GET, &format!("/Users/{id}?attributes=emails.value,name.givenName"), None)
+        .json(
+            reqwest::Method::GET,
+            &format!("/Users/{id}?attributes=emails.value,name.givenName"),
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{got}");
-    assert_eq!(got["emails"], json!([{"value": "proj@example.com"}]), "{got}");
+    assert_eq!(
+        got["emails"],
+        json!([{"value": "proj@example.com"}]),
+        "{got}"
+    );
     assert_eq!(got["name"], json!({"givenName": "Pro"}), "{got}");
-    assert!(got.get("userName").is_none() && got["id"] == json!(id), "{got}");
+    assert!(
+        got.get("userName").is_none() && got["id"] == json!(id),
+        "{got}"
+    );
 
     let urn_attr = format!("{USER_URN}:userName,{ENTERPRISE}:department");
     let (_, got) = t
-        .json(reqwest::Method::GET, &format!("/Users/{id}?attributes={urn_attr}"), None)
+        .json(
+            reqwest::Method::GET,
+            &format!("/Users/{id}?attributes={urn_attr}"),
+            None,
+        )
         .await;
     assert_eq!(got["userName"], "proj@example.com", "{got}");
     assert_eq!(got[ENTERPRISE], json!({"department": "R&D"}), "{got}");
 
     let (_, got) = t
-        .json(reqwest::Method::GET, &format!("/Users/{id}?excludedAttributes=name.familyName,{ENTERPRISE}:costCenter"), None)
+        .json(
+            reqwest::Method::GET,
+            &format!("/Users/{id}?excludedAttributes=name.familyName,{ENTERPRISE}:costCenter"),
+            None,
+        )
         .await;
     assert_eq!(got["name"], json!({"givenName": "Pro"}), "{got}");
     assert_eq!(got[ENTERPRISE], json!({"department": "R&D"}), "{got}");
 
     let bracket = "attributes=emails%5Btype%20eq%20%22work%22%5D.value";
     let (status, err) = t
-        .json(reqwest::Method::GET, &format!("/Users/{id}?{bracket}"), None)
+        .json(
+            reqwest::Method::GET,
+            &format!("/Users/{id}?{bracket}"),
+            None,
+        )
         .await;
     assert_eq!(status, 400, "{err}");
     assert_scim_error(&err, "400", "a filter in attributes");

@@ -72,7 +72,10 @@ async fn every_stored_attribute_round_trips_through_post_get_put_patch_and_lists
     let (_, got) = t.get_user(&id).await;
     assert_eq!(got["nickName"], "Barb", "{got}");
     assert_eq!(got["addresses"][0]["locality"], "Burbank", "{got}");
-    assert_eq!(got["addresses"][0]["streetAddress"], "100 Universal City Plaza");
+    assert_eq!(
+        got["addresses"][0]["streetAddress"],
+        "100 Universal City Plaza"
+    );
     let roles: Vec<&str> = got["roles"]
         .as_array()
         .expect("roles")
@@ -89,7 +92,13 @@ async fn every_stored_attribute_round_trips_through_post_get_put_patch_and_lists
     assert_eq!(status, 200, "{replaced}");
     let (_, got) = t.get_user(&id).await;
     assert_eq!(got["timezone"], "Europe/Paris");
-    for gone in ["nickName", "addresses", "roles", "x509Certificates", "photos"] {
+    for gone in [
+        "nickName",
+        "addresses",
+        "roles",
+        "x509Certificates",
+        "photos",
+    ] {
         assert!(got.get(gone).is_none(), "{gone} after PUT: {got}");
     }
 }
@@ -124,24 +133,48 @@ async fn stored_attributes_out_of_bounds_are_refused_before_any_dropbox_call() {
     let t = TestApp::spawn().await;
     let before = t.count("members/add_v2");
     for (extra, what) in [
-        (json!({"nickName": "n".repeat(1025)}), "a nickName over 1,024 characters"),
-        (json!({"profileUrl": "javascript:alert(1)"}), "a profileUrl that is not a web URL"),
-        (json!({"x509Certificates": [{"value": "not base64!"}]}), "a certificate that is not base64"),
-        (json!({"timezone": "Mars/Olympus Mons"}), "a timezone with a space"),
-        (json!({"roles": vec![json!({"value": "r"}); 21]}), "21 roles"),
-        (json!({"addresses": [{"primary": true}, {"primary": true}]}), "two primary addresses"),
+        (
+            json!({"nickName": "n".repeat(1025)}),
+            "a nickName over 1,024 characters",
+        ),
+        (
+            json!({"profileUrl": "javascript:alert(1)"}),
+            "a profileUrl that is not a web URL",
+        ),
+        (
+            json!({"x509Certificates": [{"value": "not base64!"}]}),
+            "a certificate that is not base64",
+        ),
+        (
+            json!({"timezone": "Mars/Olympus Mons"}),
+            "a timezone with a space",
+        ),
+        (
+            json!({"roles": vec![json!({"value": "r"}); 21]}),
+            "21 roles",
+        ),
+        (
+            json!({"addresses": [{"primary": true}, {"primary": true}]}),
+            "two primary addresses",
+        ),
     ] {
         let (status, body) = t.create_user(user_body("bounds@example.com", &extra)).await;
         assert_eq!(status, 400, "{what}: {body}");
         assert_scim_error(&body, "400", what);
     }
-    assert_eq!(t.count("members/add_v2"), before, "no Dropbox call for a refused body");
+    assert_eq!(
+        t.count("members/add_v2"),
+        before,
+        "no Dropbox call for a refused body"
+    );
 }
 
 #[tokio::test]
 async fn meta_created_is_stable_through_deactivation_and_reactivation_of_an_invitee() {
     let t = TestApp::spawn().await;
-    let created = t.create_okta_user("invitee@example.com", "In", "Vitee").await;
+    let created = t
+        .create_okta_user("invitee@example.com", "In", "Vitee")
+        .await;
     let id = created["id"].as_str().expect("id").to_owned();
     let first = created["meta"]["created"].clone();
     assert!(first.is_string(), "{created}");
@@ -154,12 +187,83 @@ async fn meta_created_is_stable_through_deactivation_and_reactivation_of_an_invi
     assert_eq!(deactivated["active"], false);
     assert_eq!(deactivated["meta"]["created"], first, "deactivated invitee");
     let (_, got) = t.get_user(&id).await;
-    assert_eq!(got["meta"]["created"], first, "GET of the deactivated invitee");
+    assert_eq!(
+        got["meta"]["created"], first,
+        "GET of the deactivated invitee"
+    );
 
     let on = json!([{"op": "replace", "path": "active", "value": true}]);
     let (status, again) = t.patch_user(&id, on).await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["meta"]["created"], first, "re-invited");
     let lm = |u: &Value| u["meta"]["lastModified"].as_str().map(String::from);
-    assert!(lm(&again) >= lm(&created), "lastModified moves forward: {again}");
+    assert!(
+        lm(&again) >= lm(&created),
+        "lastModified moves forward: {again}"
+    );
+}
+
+#[tokio::test]
+async fn groups_are_named_everywhere_and_held_memberships_are_listed() {
+    let t = TestApp::spawn().await;
+    let id = t
+        .create_okta_user("grouped@example.com", "Gro", "Uped")
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let group = json!({"schemas": [crate::helpers::scim_calls::GROUP_URN], "displayName": "Named Group",
+                       "members": [{"value": id}]});
+    let (status, g) = t.create_group(group).await;
+    assert_eq!(status, 201, "{g}");
+    let expected = json!([{"value": g["id"], "display": "Named Group"}]);
+    // Every group comes with its name; the team's own "Everyone" group is left out of the comparison.
+    let shown = |u: &Value| {
+        let groups = u["groups"].as_array().cloned().unwrap_or_default();
+        assert!(
+            groups.iter().all(|x| x["display"].is_string()),
+            "unnamed group: {u}"
+        );
+        let bare: Vec<Value> = groups
+            .iter()
+            .filter(|x| x["display"] != "Everyone")
+            .map(|x| json!({"value": x["value"], "display": x["display"]}))
+            .collect();
+        Value::Array(bare)
+    };
+    let (_, got) = t.get_user(&id).await;
+    assert_eq!(shown(&got), expected, "GET by id: {got}");
+    let (_, eq) = t
+        .list_users("filter=userName%20eq%20%22grouped@example.com%22")
+        .await;
+    assert_eq!(shown(&eq["Resources"][0]), expected, "userName eq: {eq}");
+    let (_, all) = t.list_users("count=100").await;
+    let listed = all["Resources"]
+        .as_array()
+        .expect("Resources")
+        .iter()
+        .find(|u| u["id"] == json!(id))
+        .cloned()
+        .expect("listed");
+    assert_eq!(shown(&listed), expected, "full listing: {listed}");
+
+    // Deactivated while invited: Dropbox drops the membership, the bridge holds it and shows it.
+    let off = json!([{"op": "replace", "path": "active", "value": false}]);
+    let (status, deactivated) = t.patch_user(&id, off).await;
+    assert_eq!(status, 200, "{deactivated}");
+    assert_eq!(shown(&deactivated), expected, "PATCH answer: {deactivated}");
+    let (_, got) = t.get_user(&id).await;
+    assert_eq!(
+        shown(&got),
+        expected,
+        "GET of the deactivated invitee: {got}"
+    );
+    let (_, eq) = t
+        .list_users("filter=userName%20eq%20%22grouped@example.com%22")
+        .await;
+    assert_eq!(
+        shown(&eq["Resources"][0]),
+        expected,
+        "look-up of the deactivated invitee: {eq}"
+    );
 }

@@ -1,7 +1,7 @@
 //! `/Users` over HTTP as each IdP drives it: create, read, update, deactivate, delete and errors.
 
-mod deprovision;
 mod attributes;
+mod deprovision;
 mod dropbox_calls;
 mod entra;
 mod errors;
