@@ -44,6 +44,31 @@ fn comma_list(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The most names one `attributes` or `excludedAttributes` list may carry.
+pub const MAX_ATTRIBUTE_NAMES: usize = 100;
+
+/// An `attributes` / `excludedAttributes` list (RFC 7644 section 3.4.2.5): attribute names, sub-attribute
+/// paths (`emails.value`) and URN-qualified names. A filter (`emails[type eq "work"]`) is not an
+/// attribute name: 400 `invalidValue` rather than a silently empty projection.
+fn attribute_list(param: &str, v: &str) -> Result<Vec<String>, ScimError> {
+    let names = comma_list(v);
+    if names.len() > MAX_ATTRIBUTE_NAMES {
+        return Err(ScimError::invalid_value(format!(
+            "{param} names {} attributes; this server accepts at most {MAX_ATTRIBUTE_NAMES}",
+            names.len()
+        )));
+    }
+    for name in &names {
+        let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '_' | '-' | '$');
+        if !name.chars().all(plain) {
+            return Err(ScimError::invalid_value(format!(
+                "{param} takes attribute names and sub-attribute paths such as emails.value; {name:?} is not one (a filter in brackets is not allowed there: RFC 7644 section 3.4.2.5)"
+            )));
+        }
+    }
+    Ok(names)
+}
+
 fn int(name: &str, s: &str) -> Result<i64, ScimError> {
     s.trim()
         .parse::<i64>()
@@ -65,8 +90,10 @@ impl ListQuery {
                 "filter" => q.filter = Some(parse(v)?),
                 "startindex" => q.start_index = int("startIndex", v)?.max(1) as usize,
                 "count" => q.count = Some((int("count", v)?.max(0) as usize).min(max_count)),
-                "attributes" => q.attributes = comma_list(v),
-                "excludedattributes" => q.excluded_attributes = comma_list(v),
+                "attributes" => q.attributes = attribute_list("attributes", v)?,
+                "excludedattributes" => {
+                    q.excluded_attributes = attribute_list("excludedAttributes", v)?;
+                }
                 "sortby" => q.sort_by = Some(v.to_string()),
                 "sortorder" => q.sort_order = Some(parse_order(v)?),
                 _ => {}

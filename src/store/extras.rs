@@ -56,6 +56,15 @@ pub struct UserExtras {
     pub name_formatted: Option<String>,
     /// `userName` as sent, when it is not the member's Dropbox e-mail (e.g. a UPN or an opaque id).
     pub user_name: Option<String>,
+    /// The core attributes Dropbox has no place for (`nickName`, `addresses`, `roles`...), as sent.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub stored: std::collections::BTreeMap<String, serde_json::Value>,
+    /// When the bridge first knew the user (a column, not part of the document): see `note_user_created`.
+    #[serde(skip)]
+    pub created_at: Option<DateTime<Utc>>,
+    /// When the extras were last written (a column, not part of the document).
+    #[serde(skip)]
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 impl UserExtras {
@@ -64,6 +73,18 @@ impl UserExtras {
             .as_ref()
             .and_then(|e| e.manager_id.as_deref())
     }
+}
+
+/// `doc`, `created_at`, `updated_at` of one `user_extras` row.
+type ExtrasRow = (String, Option<DateTime<Utc>>, DateTime<Utc>);
+/// `scim_id` and an [`ExtrasRow`].
+type IdExtrasRow = (String, String, Option<DateTime<Utc>>, DateTime<Utc>);
+
+fn read_row((doc, created, updated): ExtrasRow) -> Result<UserExtras, StoreError> {
+    let mut extras: UserExtras = from_json(&doc, "user extras")?;
+    extras.created_at = created;
+    extras.updated_at = Some(updated);
+    Ok(extras)
 }
 
 /// Ids per `IN (...)` query: far below both backends' bind limits.
@@ -78,7 +99,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let doc = to_json(extras, "user extras")?;
-        let sql = "INSERT INTO user_extras (scim_id, manager_id, doc, updated_at) VALUES ($1, $2, $3, $4) \
+        let sql = "INSERT INTO user_extras (scim_id, manager_id, doc, updated_at, created_at) VALUES ($1, $2, $3, $4, $4) \
                    ON CONFLICT (scim_id) DO UPDATE SET manager_id = excluded.manager_id, doc = excluded.doc, \
                    updated_at = excluded.updated_at";
         on_pool!(self, pool => sqlx::query(sql)
@@ -89,9 +110,10 @@ impl Store {
 
     /// The extras of one user, if any were stored.
     pub async fn get_extras(&self, scim_id: &str) -> Result<Option<UserExtras>, StoreError> {
-        let sql = "SELECT doc FROM user_extras WHERE scim_id = $1";
-        let doc: Option<String> = on_pool!(self, pool => sqlx::query_scalar(sql).bind(scim_id).fetch_optional(pool).await?);
-        doc.map(|d| from_json(&d, "user extras")).transpose()
+        let sql = "SELECT doc, created_at, updated_at FROM user_extras WHERE scim_id = $1";
+        let row: Option<ExtrasRow> =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(scim_id).fetch_optional(pool).await?);
+        row.map(read_row).transpose()
     }
 
     /// The extras of many users at once (missing users are absent from the map).
@@ -102,18 +124,18 @@ impl Store {
         let mut out = HashMap::with_capacity(scim_ids.len());
         for chunk in scim_ids.chunks(BATCH) {
             let sql = format!(
-                "SELECT scim_id, doc FROM user_extras WHERE scim_id IN ({})",
+                "SELECT scim_id, doc, created_at, updated_at FROM user_extras WHERE scim_id IN ({})",
                 placeholders(1, chunk.len())
             );
-            let rows: Vec<(String, String)> = on_pool!(self, pool => {
+            let rows: Vec<IdExtrasRow> = on_pool!(self, pool => {
                 let mut q = sqlx::query_as(&sql);
                 for id in chunk {
                     q = q.bind(id);
                 }
                 q.fetch_all(pool).await?
             });
-            for (id, doc) in rows {
-                out.insert(id, from_json(&doc, "user extras")?);
+            for (id, doc, created, updated) in rows {
+                out.insert(id, read_row((doc, created, updated))?);
             }
         }
         Ok(out)

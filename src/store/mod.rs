@@ -22,6 +22,7 @@ mod mirror;
 mod pg_connect_error;
 mod removal_claims;
 mod removals;
+mod times;
 
 pub use advisory::{AdvisoryGuard, AdvisoryLocks, WRITE_TURN_CONNECTIONS, lock_id};
 pub use audit::{AuditEntry, AuditQuery, DropboxCall};
@@ -31,6 +32,7 @@ pub use invites::InactiveInvite;
 pub use jobs::DropboxJob;
 pub use mirror::MirrorMember;
 pub use removals::{PendingRemoval, RemovalState, Retry};
+pub use times::GroupTimes;
 
 use std::str::FromStr;
 use std::time::Duration;

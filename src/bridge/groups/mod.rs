@@ -15,10 +15,12 @@
 //!   the answer. A replace of the member list (or PUT) lists the group instead of looking members up.
 //! * DELETE: `groups/get_info`, `groups/delete` (+ `groups/job_status/get` polls when asynchronous).
 
+mod delete;
 mod members;
 mod patch;
 mod plan;
 mod read;
+mod times;
 mod write;
 
 use std::collections::HashMap;

@@ -7,6 +7,7 @@ use crate::bridge::Bridge;
 use crate::bridge::audit::WriteContext;
 use crate::bridge::errors::BridgeError;
 use crate::scim::error::ScimError;
+use crate::scim::etag::EntityTags;
 use crate::scim::patch::{PatchOpKind, PatchOperation, parse_patch};
 use crate::scim::path::PatchPath;
 use crate::scim::resource::{ScimGroup, get_ci};
@@ -198,7 +199,7 @@ impl Bridge {
         id: &str,
         body: Value,
     ) -> Result<ScimGroup, BridgeError> {
-        self.patch_group_with(ctx, id, body, true).await
+        self.patch_group_if(ctx, id, body, true, None).await
     }
 
     /// [`Self::patch_group`] for a 204 answer: the group comes back without `members`, which saves
@@ -209,19 +210,23 @@ impl Bridge {
         id: &str,
         body: Value,
     ) -> Result<ScimGroup, BridgeError> {
-        self.patch_group_with(ctx, id, body, false).await
+        self.patch_group_if(ctx, id, body, false, None).await
     }
 
-    async fn patch_group_with(
+    /// `PATCH /Groups/{id}` with `If-Match` (412 unless the group's current version is one of
+    /// `if_match`); the answer lists members only when `with_members`.
+    pub async fn patch_group_if(
         &self,
         ctx: &WriteContext,
         id: &str,
         body: Value,
         with_members: bool,
+        if_match: Option<EntityTags>,
     ) -> Result<ScimGroup, BridgeError> {
         let result = async {
             let plan = plan_patch(&body)?;
-            self.apply_plan(ctx, id, plan, with_members).await
+            self.apply_plan(ctx, id, plan, with_members, if_match.as_ref())
+                .await
         }
         .await;
         self.audited(ctx, Some(id), result, 200).await

@@ -43,7 +43,7 @@ impl Bridge {
         } else {
             Vec::new()
         };
-        Ok(head.to_scim(members))
+        self.with_times(head.to_scim(members)).await
     }
 
     /// Every group's name by id (`groups/list` + `continue`), for the group-name cache.
@@ -123,6 +123,7 @@ impl Bridge {
                 _ => {}
             }
         }
+        let items = self.with_times_all(items).await?;
         Ok(ListPage {
             items,
             total,

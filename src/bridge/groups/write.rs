@@ -1,4 +1,4 @@
-//! Group writes: create, replace (PUT), delete, and applying a validated plan.
+//! Group writes: create, replace (PUT), and applying a validated plan.
 
 use std::collections::BTreeSet;
 
@@ -13,6 +13,7 @@ use crate::dropbox::ErrorKind;
 use crate::dropbox::team::{
     GroupCreateArg, GroupFullInfo, GroupUpdateArgs, GroupsGetInfoItem, GroupsSelector,
 };
+use crate::scim::etag::EntityTags;
 use crate::scim::resource::{ScimGroup, get_ci};
 use dropbox_sdk::types::team_common::GroupManagementType;
 
@@ -81,7 +82,7 @@ impl Bridge {
             });
         let mut seen = BTreeSet::new();
         let members = members.filter(|m| seen.insert(m.value.clone())).collect();
-        Ok(head.to_scim(members))
+        self.with_times(head.to_scim(members)).await
     }
 
     /// `groups/create`. It is not re-sent blindly: when its reply is lost (a 5xx or a dropped
@@ -183,6 +184,17 @@ impl Bridge {
         id: &str,
         body: Value,
     ) -> Result<ScimGroup, BridgeError> {
+        self.replace_group_if(ctx, id, body, None).await
+    }
+
+    /// `PUT /Groups/{id}` with `If-Match`: 412 unless the group's current version is one of `if_match`.
+    pub async fn replace_group_if(
+        &self,
+        ctx: &WriteContext,
+        id: &str,
+        body: Value,
+        if_match: Option<EntityTags>,
+    ) -> Result<ScimGroup, BridgeError> {
         let result = async {
             // RFC 7644 section 3.5.1 lets an omitted attribute keep its value: a PUT without
             // `members` must not empty a group (an explicit `null` or `[]` does).
@@ -199,7 +211,8 @@ impl Bridge {
                     Vec::new()
                 },
             };
-            self.apply_plan(ctx, id, plan, true).await
+            self.apply_plan(ctx, id, plan, true, if_match.as_ref())
+                .await
         }
         .await;
         self.audited(ctx, Some(id), result, 200).await
@@ -213,10 +226,15 @@ impl Bridge {
         id: &str,
         plan: Plan,
         with_members: bool,
+        if_match: Option<&EntityTags>,
     ) -> Result<ScimGroup, BridgeError> {
         let _guard = self.inner.locks.lock(&format!("group:{id}")).await;
         let mut head = self.group_head(Some(ctx), id).await?;
         head.ensure_writable()?;
+        if if_match.is_some() {
+            let current = self.with_times(head.to_scim(Vec::new())).await?;
+            Self::check_group_version(&current, if_match)?;
+        }
         if let Some(n) = &plan.name {
             limits::check_group_name(n)?;
         }
@@ -227,6 +245,10 @@ impl Bridge {
         let new_ext = plan.external_id.filter(|x| *x != head.external_id);
         let map = self.id_map().await?;
         let delta = self.resolve_members(ctx, id, &plan.steps, &map).await?;
+        let changes = new_name.is_some()
+            || new_ext.is_some()
+            || !delta.add.is_empty()
+            || !delta.remove.is_empty();
         if new_name.is_some() || new_ext.is_some() {
             let mut arg = GroupUpdateArgs::new(selector(id)).with_return_members(false);
             if let Some(n) = new_name {
@@ -241,34 +263,13 @@ impl Bridge {
         }
         self.change_members(ctx, id, &delta.add, &delta.remove)
             .await?;
+        if changes {
+            self.touch_group(id).await?;
+        }
         if !with_members {
-            return Ok(head.to_scim(Vec::new()));
+            return self.with_times(head.to_scim(Vec::new())).await;
         }
         let members = self.group_members(Some(ctx), id).await?;
-        Ok(head.to_scim(map.render(members)))
-    }
-
-    /// `DELETE /Groups/{id}`: `groups/delete`, waiting for an asynchronous deletion to finish.
-    pub async fn delete_group(&self, ctx: &WriteContext, id: &str) -> Result<(), BridgeError> {
-        let result = async {
-            let _guard = self.inner.locks.lock(&format!("group:{id}")).await;
-            let head = self.group_head(Some(ctx), id).await?;
-            head.ensure_writable()?;
-            let res = self
-                .dropbox_for(ctx)
-                .groups_delete_wait(&selector(id))
-                .await;
-            match res {
-                Ok(()) => {}
-                // The group existed a moment ago: a retried deletion that succeeded unseen.
-                Err(e) if e.has_tag("group_not_found") || e.has_tag("group_already_deleted") => {}
-                Err(e) => return Err(from_dropbox(e)),
-            }
-            self.group_names().remove(id);
-            self.store().clear_held_memberships_of_group(id).await?;
-            Ok(())
-        }
-        .await;
-        self.audited(ctx, Some(id), result, 204).await
+        self.with_times(head.to_scim(map.render(members))).await
     }
 }

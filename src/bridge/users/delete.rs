@@ -9,13 +9,24 @@ use crate::bridge::removal::RemovalOutcome;
 use crate::bridge::{Bridge, BridgeError, WriteContext};
 use crate::config::DeprovisionPolicy;
 use crate::dropbox::team::{TeamMemberProfile, TeamMemberStatus};
+use crate::scim::etag::{EntityTags, precondition_failed};
 use crate::store::DeletedUser;
 
 impl Bridge {
     /// Deletes a user for the IdP: afterwards `GET` answers 404 whatever the policy did in Dropbox.
     pub async fn delete_user(&self, ctx: &WriteContext, id: &str) -> Result<(), BridgeError> {
+        self.delete_user_if(ctx, id, None).await
+    }
+
+    /// `DELETE /Users/{id}` with `If-Match`: 412 unless the user's current version is one of `if_match`.
+    pub async fn delete_user_if(
+        &self,
+        ctx: &WriteContext,
+        id: &str,
+        if_match: Option<EntityTags>,
+    ) -> Result<(), BridgeError> {
         let _turn = self.inner.locks.lock(&format!("user:{id}")).await;
-        let result = self.delete_locked(ctx, id).await;
+        let result = self.delete_locked(ctx, id, if_match).await;
         let (status, detail) = match &result {
             Ok(blocked) => (
                 204,
@@ -32,10 +43,17 @@ impl Bridge {
         &self,
         ctx: &WriteContext,
         id: &str,
+        if_match: Option<EntityTags>,
     ) -> Result<Option<String>, BridgeError> {
         let Some(found) = self.find_by_id(id, false).await? else {
             return Err(BridgeError::not_found("User", id));
         };
+        if let Some(tags) = &if_match {
+            let shown = self.render(&found, true).await?.version();
+            if !tags.matches(&shown) {
+                return Err(precondition_failed("User", id, &shown).into());
+            }
+        }
         let (scim_id, profile) = match found {
             // The invitation was already withdrawn: only the bridge's record is left.
             Found::Invite(inv) => {

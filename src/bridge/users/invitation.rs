@@ -73,6 +73,10 @@ impl Bridge {
         scim_id: String,
         profile: TeamMemberProfile,
     ) -> Result<Found, BridgeError> {
+        // The invitation time goes with the invitation: keep it, so that `meta.created` does not move.
+        if let Some(at) = super::mapping::dropbox_created(&profile) {
+            self.store().note_user_created(&scim_id, at).await?;
+        }
         // Dropbox drops the memberships with the invitation; the bridge holds them until re-invitation.
         self.hold_memberships(ctx, &scim_id, &profile.groups)
             .await?;

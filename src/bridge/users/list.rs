@@ -28,7 +28,7 @@ impl Bridge {
             };
             let mut items = Vec::new();
             if let Some(found) = found {
-                let user = self.render(&found, false).await?;
+                let user = self.render(&found, true).await?;
                 // A member found by e-mail may carry a different userName (a UPN): filter exactly.
                 if matches(filter_of(query), &user.to_json(""), user_schema()) {
                     items.push(user);
@@ -47,6 +47,7 @@ impl Bridge {
             for c in &candidates[window] {
                 items.push(c.render(&extras)?);
             }
+            self.complete_groups(&mut items).await?;
             return Ok(ListPage {
                 items,
                 total,
@@ -61,7 +62,9 @@ impl Bridge {
                 users.push(user);
             }
         }
-        Ok(ListPage::window_of(users, query, self.page_size()))
+        let mut page = ListPage::window_of(users, query, self.page_size());
+        self.complete_groups(&mut page.items).await?;
+        Ok(page)
     }
 
     /// Every user the IdP can see, unrendered: mirrored members (less deleted ones) plus deactivated

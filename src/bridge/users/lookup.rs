@@ -137,7 +137,14 @@ impl Bridge {
                 }
                 user
             }
-            Found::Invite(inv) => user_from_invite(inv, extras.as_ref()),
+            Found::Invite(inv) => {
+                let mut user = user_from_invite(inv, extras.as_ref());
+                if with_groups {
+                    let held = self.store().held_groups_of_user(&inv.scim_id).await?;
+                    user.groups = self.group_refs(&held).await?;
+                }
+                user
+            }
         })
     }
 

@@ -89,6 +89,9 @@ pub fn extras_of(user: &ScimUser) -> UserExtras {
         user_name: dropbox_email(user)
             .filter(|email| !email.eq_ignore_ascii_case(user.user_name.trim()))
             .map(|_| user.user_name.trim().to_owned()),
+        stored: user.stored.clone(),
+        created_at: None,
+        updated_at: None,
     }
 }
 
@@ -103,11 +106,12 @@ pub fn user_from_member(
     p: &TeamMemberProfile,
     extras: Option<&UserExtras>,
 ) -> ScimUser {
-    let created = p
-        .joined_on
-        .as_deref()
-        .or(p.invited_on.as_deref())
-        .and_then(parse_time);
+    // The earliest time known: the invitation, the join, or when the bridge first knew the user (which
+    // outlives a withdrawn invitation), so that `meta.created` never moves.
+    let created = dropbox_created(p)
+        .into_iter()
+        .chain(extras.and_then(|x| x.created_at))
+        .min();
     let mut user = base_user(
         scim_id,
         DropboxFields::of_profile(p),
@@ -116,10 +120,30 @@ pub fn user_from_member(
     );
     user.meta = Meta {
         created,
-        last_modified: created,
+        last_modified: last_modified(created, extras),
         version: None,
     };
     user
+}
+
+/// The earlier of the member's invitation and join times, as Dropbox reports them.
+pub(crate) fn dropbox_created(p: &TeamMemberProfile) -> Option<DateTime<Utc>> {
+    [p.invited_on.as_deref(), p.joined_on.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter_map(parse_time)
+        .min()
+}
+
+/// The later of `created` and the last write of the user's extras.
+fn last_modified(
+    created: Option<DateTime<Utc>>,
+    extras: Option<&UserExtras>,
+) -> Option<DateTime<Utc>> {
+    match (created, extras.and_then(|x| x.updated_at)) {
+        (Some(c), Some(u)) => Some(c.max(u)),
+        (c, u) => c.or(u),
+    }
 }
 
 /// Renders a user deactivated while invited (kept by the bridge, not in Dropbox) as `active: false`.
@@ -131,9 +155,16 @@ pub fn user_from_invite(inv: &InactiveInvite, extras: Option<&UserExtras>) -> Sc
         external_id: inv.external_id.clone(),
     };
     let mut user = base_user(&inv.scim_id, fields, extras, false);
+    let created = extras
+        .and_then(|x| x.created_at)
+        .map_or(inv.deactivated_at, |c| c.min(inv.deactivated_at));
     user.meta = Meta {
-        created: Some(inv.deactivated_at),
-        last_modified: Some(inv.deactivated_at),
+        created: Some(created),
+        last_modified: Some(
+            last_modified(Some(created), extras)
+                .unwrap_or(created)
+                .max(inv.deactivated_at),
+        ),
         version: None,
     };
     user
@@ -186,6 +217,7 @@ fn base_user(
         emails,
         phone_numbers: x.phone_numbers.iter().map(from_stored).collect(),
         enterprise,
+        stored: x.stored,
         groups: Vec::new(),
         meta: Meta::default(),
     }

@@ -9,6 +9,7 @@
 
 mod create;
 mod delete;
+mod groups_of;
 mod invitation;
 mod list;
 mod lookup;

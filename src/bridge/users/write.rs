@@ -3,6 +3,7 @@
 
 use crate::bridge::{Bridge, BridgeError, WriteContext};
 use crate::scim::error::ScimError;
+use crate::scim::etag::{EntityTags, precondition_failed};
 use crate::scim::patch::{apply, parse_patch};
 use crate::scim::resource::ScimUser;
 use crate::scim::schema::user_schema;
@@ -16,8 +17,20 @@ impl Bridge {
         id: &str,
         body: Value,
     ) -> Result<ScimUser, BridgeError> {
+        self.replace_user_if(ctx, id, body, None).await
+    }
+
+    /// `PUT /Users/{id}` with `If-Match`: 412 unless the user's current version is one of `if_match`.
+    pub async fn replace_user_if(
+        &self,
+        ctx: &WriteContext,
+        id: &str,
+        body: Value,
+        if_match: Option<EntityTags>,
+    ) -> Result<ScimUser, BridgeError> {
         let desired = ScimUser::from_json(body)?;
-        self.write_user(ctx, id, move |_| Ok(desired)).await
+        self.write_user(ctx, id, if_match, move |_| Ok(desired))
+            .await
     }
 
     /// `PATCH /Users/{id}`: the operations are applied to the current user, validated as a whole,
@@ -28,8 +41,19 @@ impl Bridge {
         id: &str,
         body: Value,
     ) -> Result<ScimUser, BridgeError> {
+        self.patch_user_if(ctx, id, body, None).await
+    }
+
+    /// `PATCH /Users/{id}` with `If-Match`: 412 unless the user's current version is one of `if_match`.
+    pub async fn patch_user_if(
+        &self,
+        ctx: &WriteContext,
+        id: &str,
+        body: Value,
+        if_match: Option<EntityTags>,
+    ) -> Result<ScimUser, BridgeError> {
         let ops = parse_patch(&body)?;
-        self.write_user(ctx, id, move |current| {
+        self.write_user(ctx, id, if_match, move |current| {
             let mut doc = current.to_json("");
             apply(&ops, &mut doc, user_schema())?;
             ScimUser::from_json(doc)
@@ -42,6 +66,7 @@ impl Bridge {
         &self,
         ctx: &WriteContext,
         id: &str,
+        if_match: Option<EntityTags>,
         desired: impl FnOnce(&ScimUser) -> Result<ScimUser, ScimError> + Send + 'static,
     ) -> Result<ScimUser, BridgeError> {
         let _turn = self.inner.locks.lock(&format!("user:{id}")).await;
@@ -49,6 +74,12 @@ impl Bridge {
             let Some(found) = self.find_by_id(id, true).await? else {
                 return Err(BridgeError::not_found("User", id));
             };
+            if let Some(tags) = &if_match {
+                let shown = self.render(&found, true).await?.version();
+                if !tags.matches(&shown) {
+                    return Err(precondition_failed("User", id, &shown).into());
+                }
+            }
             let current = self.render(&found, false).await?;
             // Applying up to MAX_PATCH_OPERATIONS over bounded values is CPU work: it runs on the
             // blocking pool so that it never holds up the async workers (and /healthz) meanwhile.

@@ -18,7 +18,7 @@ pub async fn service_provider_config(State(s): State<AppState>, headers: HeaderM
         patch: true,
         filter_max_results: s.bridge.page_size(),
         sort: false,
-        etag: false,
+        etag: true,
         bulk: false,
         change_password: false,
     };

@@ -1,13 +1,15 @@
 //! `/Groups` handlers (RFC 7644 sections 3.3 to 3.6) over Dropbox groups.
 
-use super::{created, list_body, projected, query_of, scim_json};
+use super::{
+    created, entity_tags, list_body, not_modified, projected, query_of, scim_json, with_etag,
+};
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::{Ctx, QueryPairs, ScimJson};
 use crate::scim::list::ListQuery;
 use crate::scim::schema::group_schema;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 /// Whether the response will show `members`: listing a large group costs Dropbox calls, so it is
@@ -60,12 +62,15 @@ pub async fn get_group(
     pairs: QueryPairs,
 ) -> Result<Response, ApiError> {
     let query = query_of(&pairs, s.bridge.page_size())?;
+    let if_none_match = entity_tags(&headers, header::IF_NONE_MATCH)?;
     let group = s.bridge.get_group(&id, wants_members(&query)).await?;
+    let version = group.version();
+    if if_none_match.is_some_and(|tags| tags.matches(&version)) {
+        return Ok(not_modified(&version));
+    }
     let base = s.base_url.resolve(&headers);
-    Ok(scim_json(
-        StatusCode::OK,
-        &projected(group.to_json(&base), group_schema(), &query),
-    ))
+    let body = projected(group.to_json(&base), group_schema(), &query);
+    Ok(with_etag(scim_json(StatusCode::OK, &body), &version))
 }
 
 /// `POST /Groups` (RFC 7644 section 3.3): 201 with the group and `Location`.
@@ -76,7 +81,8 @@ pub async fn create_group(
     ScimJson(body): ScimJson,
 ) -> Result<Response, ApiError> {
     let group = s.bridge.create_group(&ctx, body).await?;
-    Ok(created(&group.to_json(&s.base_url.resolve(&headers))))
+    let response = created(&group.to_json(&s.base_url.resolve(&headers)));
+    Ok(with_etag(response, &group.version()))
 }
 
 /// `PUT /Groups/{id}` (RFC 7644 section 3.5.1): only the difference reaches Dropbox.
@@ -87,10 +93,12 @@ pub async fn replace_group(
     Path(id): Path<String>,
     ScimJson(body): ScimJson,
 ) -> Result<Response, ApiError> {
-    let group = s.bridge.replace_group(&ctx, &id, body).await?;
-    Ok(scim_json(
-        StatusCode::OK,
-        &group.to_json(&s.base_url.resolve(&headers)),
+    let if_match = entity_tags(&headers, header::IF_MATCH)?;
+    let group = s.bridge.replace_group_if(&ctx, &id, body, if_match).await?;
+    let body = group.to_json(&s.base_url.resolve(&headers));
+    Ok(with_etag(
+        scim_json(StatusCode::OK, &body),
+        &group.version(),
     ))
 }
 
@@ -105,23 +113,28 @@ pub async fn patch_group(
     ScimJson(body): ScimJson,
 ) -> Result<Response, ApiError> {
     let query = query_of(&pairs, s.bridge.page_size())?;
-    let group = s.bridge.patch_group(&ctx, &id, body).await?;
+    let if_match = entity_tags(&headers, header::IF_MATCH)?;
+    let group = s
+        .bridge
+        .patch_group_if(&ctx, &id, body, true, if_match)
+        .await?;
+    let version = group.version();
     if query.attributes.is_empty() && query.excluded_attributes.is_empty() {
-        return Ok(StatusCode::NO_CONTENT.into_response());
+        return Ok(with_etag(StatusCode::NO_CONTENT.into_response(), &version));
     }
     let base = s.base_url.resolve(&headers);
-    Ok(scim_json(
-        StatusCode::OK,
-        &projected(group.to_json(&base), group_schema(), &query),
-    ))
+    let body = projected(group.to_json(&base), group_schema(), &query);
+    Ok(with_etag(scim_json(StatusCode::OK, &body), &version))
 }
 
 /// `DELETE /Groups/{id}` (RFC 7644 section 3.6).
 pub async fn delete_group(
     State(s): State<AppState>,
+    headers: HeaderMap,
     Ctx(ctx): Ctx,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    s.bridge.delete_group(&ctx, &id).await?;
+    let if_match = entity_tags(&headers, header::IF_MATCH)?;
+    s.bridge.delete_group_if(&ctx, &id, if_match).await?;
     Ok(StatusCode::NO_CONTENT)
 }

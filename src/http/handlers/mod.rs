@@ -8,10 +8,11 @@ pub mod users;
 
 use super::error::{ApiError, SCIM_CONTENT_TYPE};
 use super::extract::QueryPairs;
+use crate::scim::etag::EntityTags;
 use crate::scim::list::{ListQuery, ListResponse};
 use crate::scim::projection::project;
 use crate::scim::schema::ResourceSchema;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
@@ -65,4 +66,31 @@ pub fn list_body(resources: Vec<Value>, total: usize, start_index: usize) -> Res
         resources,
     };
     scim_json(StatusCode::OK, &body.to_json())
+}
+
+/// The `If-Match` or `If-None-Match` list of a request, if sent; a malformed one is 400.
+pub fn entity_tags(
+    headers: &HeaderMap,
+    name: header::HeaderName,
+) -> Result<Option<EntityTags>, ApiError> {
+    let Some(value) = headers.get(&name) else {
+        return Ok(None);
+    };
+    let text = value.to_str().map_err(|_| {
+        crate::scim::ScimError::invalid_value(format!("{name} must be visible ASCII"))
+    })?;
+    Ok(Some(EntityTags::parse(text, name.as_str())?))
+}
+
+/// A single-resource response with the `ETag` header of its `meta.version` (RFC 7644 section 3.14).
+pub fn with_etag(mut response: Response, version: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(version) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response
+}
+
+/// The answer to a GET whose `If-None-Match` names the current version: 304 with the `ETag`, no body.
+pub fn not_modified(version: &str) -> Response {
+    with_etag(StatusCode::NOT_MODIFIED.into_response(), version)
 }

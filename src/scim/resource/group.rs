@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 use super::keys::{get_ci, normalize_keys};
 use super::user::{Meta, meta_json, text};
 use crate::scim::error::ScimError;
+use crate::scim::etag::weak_etag;
 use crate::scim::schema::{GROUP_URN, group_schema};
 
 /// One value of `members`.
@@ -66,8 +67,28 @@ impl ScimGroup {
         })
     }
 
-    /// Renders the full resource with `meta.location` under `base_url`.
+    /// Renders the full resource with `meta.location` under `base_url` and its `meta.version`.
     pub fn to_json(&self, base_url: &str) -> Value {
+        let mut v = self.render(base_url);
+        let version = self.version();
+        if let Some(Value::Object(meta)) = v.get_mut("meta") {
+            meta.insert("version".into(), json!(version));
+        }
+        v
+    }
+
+    /// The resource's version (a weak ETag), as `meta.version` and the `ETag` header show it. It
+    /// covers everything but `members`, which a read may skip (listing them costs Dropbox calls):
+    /// `meta.lastModified` moves with every change made through the bridge, members included.
+    pub fn version(&self) -> String {
+        let mut v = self.render("");
+        if let Some(o) = v.as_object_mut() {
+            o.remove("members");
+        }
+        weak_etag(&v)
+    }
+
+    fn render(&self, base_url: &str) -> Value {
         let id = self.id.clone().unwrap_or_default();
         let mut o = Map::new();
         o.insert("schemas".into(), json!([GROUP_URN]));

@@ -91,7 +91,7 @@ fn check_body_shape(def: &AttributeDef, v: &Value) -> Result<(), ScimError> {
     }
     let text_like = matches!(
         def.ty,
-        AttrType::String | AttrType::Reference | AttrType::DateTime
+        AttrType::String | AttrType::Reference | AttrType::DateTime | AttrType::Binary
     );
     let bad = match v {
         Value::Array(_) => !def.multi_valued && text_like,
@@ -148,6 +148,20 @@ pub(crate) fn coerce_single(def: &AttributeDef, v: Value) -> Result<Option<Value
         },
         (AttrType::String | AttrType::Reference | AttrType::DateTime, Value::String(s)) => {
             Some(Value::String(s))
+        }
+        (AttrType::Binary, Value::String(s)) => {
+            use base64::Engine;
+            let compact: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+            if base64::engine::general_purpose::STANDARD
+                .decode(&compact)
+                .is_err()
+            {
+                return Err(ScimError::invalid_value(format!(
+                    "{} must be base64 (RFC 7643 section 2.3.6)",
+                    def.name
+                )));
+            }
+            Some(Value::String(compact))
         }
         (AttrType::String, Value::Number(n)) => Some(Value::String(n.to_string())),
         (AttrType::Integer | AttrType::Decimal, Value::Number(n)) => Some(Value::Number(n)),

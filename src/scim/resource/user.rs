@@ -4,7 +4,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
 use super::keys::{get_ci, normalize_keys};
+use super::stored::{StoredAttributes, render_stored, take_stored};
 use crate::scim::error::ScimError;
+use crate::scim::etag::weak_etag;
 use crate::scim::schema::{ENTERPRISE_URN, USER_URN, user_schema};
 
 /// `name`.
@@ -96,6 +98,8 @@ pub struct ScimUser {
     pub phone_numbers: Vec<MultiValue>,
     /// The enterprise extension.
     pub enterprise: Enterprise,
+    /// The core attributes only the bridge keeps (`nickName`, `addresses`, `roles`...), as sent.
+    pub stored: StoredAttributes,
     /// `groups` (read-only: filled by the server, ignored in requests).
     pub groups: Vec<GroupRef>,
     /// `meta` (server-maintained).
@@ -172,6 +176,7 @@ impl ScimUser {
             ));
         }
         let name = get_ci(&body, "name").cloned().unwrap_or(Value::Null);
+        let stored = take_stored(&body)?;
         let ent = get_ci(&body, ENTERPRISE_URN)
             .cloned()
             .unwrap_or(Value::Null);
@@ -197,13 +202,29 @@ impl ScimUser {
                 department: text(&ent, "department"),
                 manager: get_ci(&ent, "manager").and_then(|m| text(m, "value")),
             },
+            stored,
             groups: Vec::new(),
             meta: Meta::default(),
         })
     }
 
-    /// Renders the full resource; `base_url` is the SCIM root used for `meta.location` and `$ref`s.
+    /// Renders the full resource with its `meta.version`; `base_url` is the SCIM root used for
+    /// `meta.location` and `$ref`s.
     pub fn to_json(&self, base_url: &str) -> Value {
+        let mut v = self.render(base_url);
+        let version = weak_etag(&v);
+        if let Some(Value::Object(meta)) = v.get_mut("meta") {
+            meta.insert("version".into(), json!(version));
+        }
+        v
+    }
+
+    /// The resource's version (a weak ETag), as `meta.version` and the `ETag` header show it.
+    pub fn version(&self) -> String {
+        weak_etag(&self.render(""))
+    }
+
+    fn render(&self, base_url: &str) -> Value {
         let id = self.id.clone().unwrap_or_default();
         let mut o = Map::new();
         let mut schemas = vec![json!(USER_URN)];
@@ -230,6 +251,7 @@ impl ScimUser {
         if !self.phone_numbers.is_empty() {
             o.insert("phoneNumbers".into(), multi_json(&self.phone_numbers));
         }
+        render_stored(&mut o, &self.stored);
         if !self.groups.is_empty() {
             let groups = self.groups.iter().map(|g| {
                 let mut m = Map::new();

@@ -3,6 +3,7 @@
 mod group;
 mod render;
 mod user;
+mod user_stored;
 
 pub use group::{GROUP_SCHEMA, GROUP_URN, group_schema};
 pub use render::{
@@ -10,6 +11,7 @@ pub use render::{
     service_provider_config_json,
 };
 pub use user::{ENTERPRISE_SCHEMA, ENTERPRISE_URN, USER_SCHEMA, USER_URN, user_schema};
+pub(crate) use user_stored::STORED_ATTRS;
 
 /// The data type of an attribute (RFC 7643 §2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +30,8 @@ pub enum AttrType {
     Reference,
     /// An object of sub-attributes.
     Complex,
+    /// Base64-encoded bytes in a string.
+    Binary,
 }
 
 impl AttrType {
@@ -41,6 +45,7 @@ impl AttrType {
             AttrType::DateTime => "dateTime",
             AttrType::Reference => "reference",
             AttrType::Complex => "complex",
+            AttrType::Binary => "binary",
         }
     }
 }
@@ -370,7 +375,8 @@ mod tests {
         assert!(
             matches!(s.resolve_key(core), Some(Resolved::Attr { ext: None, def }) if def.name == "name")
         );
-        assert!(s.resolve_key("locale").is_none());
+        assert!(s.resolve_key("locale").is_some(), "stored by the bridge");
+        assert!(s.resolve_key("password").is_none());
         assert!(s.resolve_key("urn:x:y:z").is_none());
     }
 

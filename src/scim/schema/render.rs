@@ -32,7 +32,7 @@ impl Default for Capabilities {
             patch: true,
             filter_max_results: 200,
             sort: false,
-            etag: false,
+            etag: true,
             bulk: false,
             change_password: false,
         }

@@ -1,5 +1,6 @@
 //! The User resource type: core User schema plus the enterprise extension, limited to what the bridge supports.
 
+use super::user_stored::STORED_ATTRS as S;
 use super::{AttrType, AttributeDef as A, ResourceSchema, Returned, SchemaDef};
 
 /// The core User schema URN.
@@ -110,6 +111,19 @@ const USER_ATTRS: &[A] = &[
     .multi()
     .required(),
     A::complex("phoneNumbers", PHONE_SUBS, "Phone numbers.").multi(),
+    // Stored by the bridge and returned as sent (`user_stored.rs`): Dropbox has no place for them.
+    S[0],
+    S[1],
+    S[2],
+    S[3],
+    S[4],
+    S[5],
+    S[6],
+    S[7],
+    S[8],
+    S[9],
+    S[10],
+    S[11],
     A::complex("groups", GROUP_REF_SUBS, "Groups the user belongs to.")
         .multi()
         .read_only(),

@@ -94,7 +94,7 @@ fn user_fixtures() {
             "entra newer mode dotted and URN keys",
             ops(json!([{"op": "replace", "value": {
                 "name.givenName": "Cy", "displayName": "Cy Lee", format!("{ENTERPRISE_URN}:department"): "R&D",
-                "active": true, "id": "hacked", "meta": {"x": 1}, "locale": "en"}}])),
+                "active": true, "id": "hacked", "meta": {"x": 1}, "favouriteColour": "en"}}])),
             {
                 let mut u = user();
                 u["name"]["givenName"] = json!("Cy");

@@ -153,7 +153,7 @@ fn group_with_microsoft_schema_and_members() {
 
 #[test]
 fn normalize_keys_canonicalises_and_drops_unknowns() {
-    let mut v = json!({"UserName": "a", "EMAILS": {"Value": "a@x", "Primary": "false"}, "locale": "en",
+    let mut v = json!({"UserName": "a", "EMAILS": {"Value": "a@x", "Primary": "false"}, "favouriteColour": "en",
         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:Department": "D", "nickName": null});
     assert!(normalize_keys(&mut v, user_schema()).is_ok());
     assert_eq!(

@@ -24,7 +24,12 @@ pub async fn extras(s: &Store, _url: &str) {
     s.put_extras("dbmid:b", &UserExtras::default(), t(0))
         .await
         .unwrap();
-    assert_eq!(s.get_extras("dbmid:a").await.unwrap(), Some(e.clone()));
+    // The row's times come back with the document: created on the first write, kept by later ones.
+    let read = s.get_extras("dbmid:a").await.unwrap().expect("stored");
+    assert_eq!((read.created_at, read.updated_at), (Some(t(0)), Some(t(0))));
+    e.created_at = Some(t(0));
+    e.updated_at = Some(t(0));
+    assert_eq!(read, e);
     assert_eq!(
         s.direct_reports("dbmid:boss").await.unwrap(),
         vec!["dbmid:a".to_string()]
@@ -32,7 +37,26 @@ pub async fn extras(s: &Store, _url: &str) {
     e.title = None;
     e.enterprise = None;
     s.put_extras("dbmid:a", &e, t(1)).await.unwrap();
+    e.updated_at = Some(t(1));
     assert_eq!(s.get_extras("dbmid:a").await.unwrap(), Some(e.clone()));
+    // An earlier creation time lowers created_at; a later one leaves it.
+    s.note_user_created("dbmid:a", t(2)).await.unwrap();
+    assert_eq!(s.get_extras("dbmid:a").await.unwrap(), Some(e.clone()));
+    s.note_user_created("dbmid:a", t(-5)).await.unwrap();
+    e.created_at = Some(t(-5));
+    assert_eq!(s.get_extras("dbmid:a").await.unwrap(), Some(e.clone()));
+
+    // Group times: first sight records, an earlier creation lowers, a change moves modified only.
+    assert_eq!(s.group_times("g:1").await.unwrap(), None);
+    let first = s.note_group_seen("g:1", t(10)).await.unwrap();
+    assert_eq!((first.created, first.modified), (t(10), t(10)));
+    let lowered = s.note_group_seen("g:1", t(3)).await.unwrap();
+    assert_eq!((lowered.created, lowered.modified), (t(3), t(10)));
+    s.note_group_modified("g:1", t(20)).await.unwrap();
+    let now = s.group_times("g:1").await.unwrap().expect("times");
+    assert_eq!((now.created, now.modified), (t(3), t(20)));
+    s.forget_group_times("g:1").await.unwrap();
+    assert_eq!(s.group_times("g:1").await.unwrap(), None);
     assert!(s.direct_reports("dbmid:boss").await.unwrap().is_empty());
     let ids: Vec<String> = (0..1200)
         .map(|i| format!("dbmid:{i}"))
