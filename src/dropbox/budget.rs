@@ -260,9 +260,7 @@ impl RateBudget {
 
     /// Leases calls from the shared bucket; `None` when some arrived, else how long to wait.
     async fn lease(&self, priority: Priority, counted: bool) -> Option<Duration> {
-        let Some(bucket) = self.shared.get() else {
-            return None;
-        };
+        let bucket = self.shared.get()?;
         let _one_at_a_time = self.leasing.lock().await;
         if self.lock().tokens >= 1.0 {
             return None; // another task leased while this one waited for its turn
