@@ -1,6 +1,7 @@
 //! The budget on tokio's paused clock: waits are measured in virtual time, so they are exact.
 
 use super::*;
+use futures::future::BoxFuture;
 
 fn budget(per_minute: u32, burst: u32, max_wait_secs: u64) -> Arc<RateBudget> {
     let config = RateBudgetConfig {

@@ -13,8 +13,8 @@ use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig, RunningEmulator};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::test_app::TestApp;
 use crate::helpers::scim_calls::assert_scim_error;
+use crate::helpers::test_app::TestApp;
 
 /// Injects a 429 (JSON body and `Retry-After`) on the next call of `route`, over the admin API.
 pub(super) async fn inject_429(emulator_base: &str, route: &str, retry_after: u32) {

@@ -12,9 +12,9 @@ use dropbox_scim_bridge::store::{Store, StoreBucket, TEAM_BUDGET_KEY};
 use reqwest::Method;
 
 use super::budget::{client_on, inject_429, stats};
-use crate::helpers::test_app::TOKEN;
 use crate::helpers::db::TestDb;
 use crate::helpers::scim_calls::send_scim;
+use crate::helpers::test_app::TOKEN;
 
 /// One process: its own store connection and its own Dropbox client, sharing through the store.
 async fn process(
