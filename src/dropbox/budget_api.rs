@@ -56,7 +56,7 @@ pub struct BudgetRefusal {
     pub wait: Duration,
 }
 
-/// A snapshot of the budget for metrics ([`super::DropboxClient::budget_status`]).
+/// A snapshot of the budget for metrics (`DropboxClient::budget_status`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BudgetStatus {
     /// The configured calls per minute; 0 when the budget is off.
