@@ -222,6 +222,19 @@ async fn the_budget_settings_are_validated_and_zero_turns_it_off() {
         let err = base(&[(var, value)]).expect_err(var).to_string();
         assert!(err.contains(key), "{var}={value}: {err}");
     }
+    // From a file, the error names the file and the line of the value.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bridge.toml");
+    let toml =
+        "[dropbox]\naccess_token = \"t\"\n[dropbox.rate_budget]\nper_minute = 10\nburst = 20\n";
+    std::fs::write(&path, toml).expect("written");
+    let err = Config::load_from(Some(&path), Vec::<(String, String)>::new())
+        .expect_err("burst above per_minute")
+        .to_string();
+    assert!(
+        err.contains("dropbox.rate_budget.burst") && err.contains("line 5"),
+        "{err}"
+    );
     let off = base(&[("SCIM_BRIDGE_DROPBOX__RATE_BUDGET__PER_MINUTE", "0")]).expect("0 is off");
     let client = DropboxClient::from_config(&off).expect("client");
     assert_eq!(client.budget_status().per_minute, 0);
