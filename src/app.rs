@@ -26,6 +26,11 @@ impl Application {
     /// Connects the store, wires the bridge and binds `config.listen` (port 0 picks a free port).
     pub async fn build(config: Config, dropbox: DropboxClient) -> anyhow::Result<Self> {
         let store = Store::connect(&config.store.url).await?;
+        if store.advisory_locks().is_some() {
+            // Replicas on PostgreSQL spend one team budget, kept in the database.
+            let budget = config.dropbox.rate_budget.clone();
+            dropbox.share_budget(crate::store::StoreBucket::new(store.clone(), budget));
+        }
         let bridge = Bridge::new(dropbox, store.clone(), BridgeSettings::from_config(&config));
         let listener = TcpListener::bind(config.listen).await.map_err(|e| {
             anyhow::anyhow!(

@@ -18,11 +18,13 @@ mod error;
 mod file;
 mod load;
 mod policy;
+mod rate;
 mod validate;
 
 pub use error::{ConfigError, Origin};
 pub use load::{EffectiveValue, LoadedConfig};
 pub use policy::{DeprovisionConfig, DeprovisionPolicy, TransferTo};
+pub use rate::RateBudgetConfig;
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize, Serializer};
@@ -177,6 +179,9 @@ pub struct DropboxConfig {
     /// A PEM file of extra trusted CAs for outbound HTTPS (a TLS-inspecting corporate proxy).
     #[serde(default)]
     pub ca_bundle: Option<std::path::PathBuf>,
+    /// The client-side budget of Dropbox calls per minute (`[dropbox.rate_budget]`).
+    #[serde(default)]
+    pub rate_budget: RateBudgetConfig,
 }
 
 impl Default for DropboxConfig {
@@ -190,6 +195,7 @@ impl Default for DropboxConfig {
             timeout_secs: default_dropbox_timeout(),
             max_retry_wait_secs: default_max_retry_wait(),
             ca_bundle: None,
+            rate_budget: RateBudgetConfig::default(),
         }
     }
 }

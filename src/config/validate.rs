@@ -43,6 +43,7 @@ impl Config {
                 "must start with sqlite: or postgres://",
             ));
         }
+        self.dropbox.rate_budget.validate()?;
         self.deprovision.validate()
     }
 

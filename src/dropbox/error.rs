@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::auth::RefreshError;
+use super::budget::BudgetRefusal;
 use super::http::CallState;
 
 /// Route error tags that mean "the thing you selected does not exist".
@@ -178,6 +179,8 @@ pub(crate) fn from_sdk<E>(
     let mut required_scope = None;
     let kind = match err {
         Sdk::Api(e) => ErrorKind::Api(e),
+        // Refused by our own rate budget; `execute` recorded how long to wait.
+        Sdk::HttpClient(inner) if inner.is::<BudgetRefusal>() => ErrorKind::RateLimited,
         Sdk::HttpClient(inner) => match inner.downcast_ref::<RefreshError>() {
             Some(RefreshError::Refused { error, .. }) => ErrorKind::TokenRefresh(error.clone()),
             Some(other) => ErrorKind::Transport(other.to_string()),

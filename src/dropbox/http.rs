@@ -11,6 +11,7 @@ use dropbox_sdk::async_client_trait::{
 use serde::Deserialize;
 
 use super::auth::TokenSource;
+use super::budget::{RateBudget, current_priority};
 use super::retry::{Resend, RetryPolicy, resend_for};
 use super::tls::describe;
 
@@ -84,6 +85,8 @@ pub(crate) struct Transport {
     pub(crate) base_url: String,
     pub(crate) retry: RetryPolicy,
     pub(crate) tokens: TokenSource,
+    /// The rate budget every attempt is taken from, and the client-wide pause after a 429.
+    pub(crate) budget: Arc<RateBudget>,
 }
 
 #[derive(Deserialize)]
@@ -163,10 +166,20 @@ impl HttpClient for Transport {
     ) -> Result<HttpRequestResultRaw, dropbox_sdk::Error> {
         let resend = resend_for(&req.route);
         let max_attempts = self.retry.max_attempts.max(1);
+        let priority = current_priority();
         let mut attempt = 0;
         loop {
             attempt += 1;
             let last = attempt >= max_attempts;
+            if attempt > 1 {
+                self.budget.count_retry();
+            }
+            // Every attempt spends one call of the budget, and waits out a client-wide 429 pause.
+            if let Err(refusal) = self.budget.acquire(priority).await {
+                record(|s| s.retry_after = Some(refusal.wait));
+                tracing::debug!(dropbox.route = %req.route, attempt, wait_secs = refusal.wait.as_secs(), "Dropbox call refused by the rate budget");
+                return Err(dropbox_sdk::Error::HttpClient(Box::new(refusal)));
+            }
             record(|s| {
                 s.attempts += 1;
                 s.status = None;
@@ -214,11 +227,13 @@ impl HttpClient for Transport {
             if status == 429 {
                 let wait = header_wait.or_else(|| body_retry_after(&bytes));
                 record(|s| s.retry_after = wait);
+                // The whole client pauses, not only this request; the next attempt waits it out.
+                let pause = wait.unwrap_or_else(|| self.retry.backoff(attempt));
+                self.budget.pause(pause).await;
                 let too_long = wait.is_some_and(|w| w > self.retry.max_retry_wait);
                 if too_long || last {
                     return Ok(raw_response(status, result_header, bytes));
                 }
-                tokio::time::sleep(wait.unwrap_or_else(|| self.retry.backoff(attempt))).await;
                 continue;
             }
             if status >= 500 {

@@ -4,6 +4,7 @@
 //! own error type and transport trait stay in here, so spec churn stays in one place.
 
 mod auth;
+pub mod budget;
 mod call_log;
 pub mod email;
 mod error;
@@ -24,9 +25,10 @@ use std::time::Duration;
 use serde::Serialize;
 use tracing::{Instrument, field};
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, RateBudgetConfig};
 
 pub use auth::{Credentials, RefreshError};
+pub use budget::{BudgetStatus, Priority, SharedBucket};
 pub use call_log::{CallLog, RecordedCall};
 pub use dropbox_sdk::types::dbx_async::{LaunchEmptyResult, PollArg, PollEmptyResult, PollError};
 pub use dropbox_sdk::types::team;
@@ -58,6 +60,8 @@ pub struct ClientConfig {
     pub poll: PollPolicy,
     /// A PEM file of CAs trusted on top of the system and built-in roots (`dropbox.ca_bundle`).
     pub ca_bundle: Option<PathBuf>,
+    /// The client-side budget of calls per minute (`dropbox.rate_budget`).
+    pub rate_budget: RateBudgetConfig,
 }
 
 impl ClientConfig {
@@ -71,6 +75,7 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             poll: PollPolicy::default(),
             ca_bundle: None,
+            rate_budget: RateBudgetConfig::default(),
         }
     }
 }
@@ -103,6 +108,7 @@ impl ClientConfig {
         client_config.timeout = Duration::from_secs(d.timeout_secs);
         client_config.retry.max_retry_wait = Duration::from_secs(d.max_retry_wait_secs);
         client_config.ca_bundle = d.ca_bundle.clone();
+        client_config.rate_budget = d.rate_budget.clone();
         Ok(client_config)
     }
 }
@@ -149,11 +155,13 @@ impl DropboxClient {
             http.clone(),
             config.retry.clone(),
         );
+        let budget = budget::RateBudget::new(config.rate_budget, config.retry.max_retry_wait);
         let transport = Transport {
             http,
             base_url,
             retry: config.retry,
             tokens,
+            budget: Arc::new(budget),
         };
         Ok(Self {
             inner: Arc::new(Inner {
@@ -191,6 +199,16 @@ impl DropboxClient {
         if let Some(log) = &self.log {
             log.push(route, result);
         }
+    }
+
+    /// The rate budget's tokens, client-wide pause and counters (429s, retries, refusals), for metrics.
+    pub fn budget_status(&self) -> BudgetStatus {
+        self.inner.transport.budget.status()
+    }
+
+    /// Shares the rate budget and 429 pauses with the other replicas through `bucket` (PostgreSQL).
+    pub fn share_budget(&self, bucket: Arc<dyn SharedBucket>) {
+        self.inner.transport.budget.share_through(bucket);
     }
 
     /// The polling policy used by the `*_wait` helpers.

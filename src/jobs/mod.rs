@@ -16,6 +16,7 @@ pub use follow::follow_running_jobs;
 pub use removals::{PassReport, RemovalWorker};
 
 use crate::bridge::Bridge;
+use crate::dropbox::budget::background;
 use crate::store::Store;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -82,7 +83,8 @@ impl Workers {
         let mut tasks = Vec::new();
         let token = stop.clone();
         let interval = config.removal_interval;
-        tasks.push(tokio::spawn(async move {
+        // Background work: its Dropbox calls give way to IdP requests in the rate budget.
+        tasks.push(tokio::spawn(background(async move {
             loop {
                 if let Err(e) = removals.run_pass(&token).await {
                     tracing::error!(error = %e, "deferred-removal pass failed; retrying next pass");
@@ -91,17 +93,17 @@ impl Workers {
                     break;
                 }
             }
-        }));
+        })));
         let token = stop.clone();
         let interval = config.follow_interval;
-        tasks.push(tokio::spawn(async move {
+        tasks.push(tokio::spawn(background(async move {
             loop {
                 follow_running_jobs(&bridge, &store, &token).await;
                 if pause(&token, interval).await {
                     break;
                 }
             }
-        }));
+        })));
         tracing::info!(worker_id = %worker_id, "background workers started");
         Workers {
             worker_id,

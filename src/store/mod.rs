@@ -20,6 +20,7 @@ mod jobs;
 mod leases;
 mod mirror;
 mod pg_connect_error;
+mod rate_budget;
 mod removal_claims;
 mod removals;
 mod times;
@@ -31,6 +32,7 @@ pub use extras::{Enterprise, StoredMultiValue, UserExtras};
 pub use invites::InactiveInvite;
 pub use jobs::DropboxJob;
 pub use mirror::MirrorMember;
+pub use rate_budget::{StoreBucket, TEAM_BUDGET_KEY};
 pub use removals::{PendingRemoval, RemovalState, Retry};
 pub use times::GroupTimes;
 

@@ -302,7 +302,11 @@ async fn auth_and_rate_limit_errors_are_classified() {
     assert!(err.is_rate_limited(), "{err:?}");
     assert_eq!(err.retry_after, Some(Duration::from_secs(120)));
 
-    // A fixed token cannot be refreshed: expiry surfaces as an auth error.
+    // A fixed token cannot be refreshed: expiry surfaces as an auth error. (A new client: the 429
+    // above pauses every call of `c` for 120 s.)
+    let mut cc = ClientConfig::new(Credentials::AccessToken(SecretString::from(token)));
+    cc.base_url = running.base_url.clone();
+    let c = DropboxClient::new(cc).unwrap();
     running.emulator.expire_all_tokens();
     let err = c
         .members_list_v2(&MembersListArg::default())
