@@ -17,11 +17,13 @@ mod env;
 mod error;
 mod file;
 mod load;
+mod metrics;
 mod policy;
 mod validate;
 
 pub use error::{ConfigError, Origin};
 pub use load::{EffectiveValue, LoadedConfig};
+pub use metrics::{MetricsConfig, MetricsPlace, TokenHash};
 pub use policy::{DeprovisionConfig, DeprovisionPolicy, TransferTo};
 
 use secrecy::SecretString;
@@ -59,6 +61,9 @@ pub struct Config {
     /// What `DELETE /Users/{id}` does.
     #[serde(default)]
     pub deprovision: DeprovisionConfig,
+    /// Prometheus `/metrics`: off, on the main address behind a token, or on its own address.
+    #[serde(default)]
+    pub metrics: MetricsConfig,
 }
 
 /// Log line format.

@@ -21,6 +21,7 @@ mod leases;
 mod mirror;
 mod pg_connect_error;
 mod removal_claims;
+mod removal_counts;
 mod removals;
 
 pub use advisory::{AdvisoryGuard, AdvisoryLocks, WRITE_TURN_CONNECTIONS, lock_id};
@@ -30,6 +31,7 @@ pub use extras::{Enterprise, StoredMultiValue, UserExtras};
 pub use invites::InactiveInvite;
 pub use jobs::DropboxJob;
 pub use mirror::MirrorMember;
+pub use removal_counts::REMOVAL_STATES;
 pub use removals::{PendingRemoval, RemovalState, Retry};
 
 use std::str::FromStr;
