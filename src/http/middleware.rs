@@ -123,7 +123,7 @@ pub async fn log_requests(req: Request, next: Next) -> Response {
     metrics::record_request(&route, method.as_str(), status, latency);
     tracing::info!(
         request_id = %request_id,
-        client = seen.client.as_deref().unwrap_or("-"),
+        client = %seen.client.as_deref().unwrap_or("-"),
         method = %method,
         route = %route,
         status,

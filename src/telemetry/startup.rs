@@ -41,11 +41,11 @@ pub async fn announce(facts: StartupFacts, team: impl Future<Output = Result<Str
         ),
     };
     tracing::info!(
-        version = env!("CARGO_PKG_VERSION"),
+        version = %env!("CARGO_PKG_VERSION"),
         listen = %facts.listen,
-        store = facts.store_kind,
+        store = %facts.store_kind,
         metrics = %facts.metrics,
-        dropbox_team = %team,
+        dropbox_team = ?team,
         "dropbox-scim-bridge started"
     );
 }
