@@ -10,8 +10,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::Registry;
-use std::sync::LazyLock;
 use std::sync::atomic::AtomicU64;
+use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
 /// The `Content-Type` of a `/metrics` answer (Prometheus text format 0.0.4).
@@ -67,7 +67,8 @@ struct Metrics {
     dropbox_retries: Family<DropboxRoute, Counter>,
     dropbox_rate_limited: Family<DropboxRoute, Counter>,
     token_refresh_failures: Counter,
-    rate_budget_tokens: Gauge<f64, AtomicU64>,
+    /// Set by the rate budget once it exists; until then the gauge is not shown at all.
+    rate_budget_tokens: Mutex<Option<f64>>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -83,7 +84,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         dropbox_retries: Family::default(),
         dropbox_rate_limited: Family::default(),
         token_refresh_failures: Counter::default(),
-        rate_budget_tokens: Gauge::default(),
+        rate_budget_tokens: Mutex::new(None),
         registry: Registry::default(),
     };
     registry.register(
@@ -120,11 +121,6 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "dropbox_token_refresh_failures",
         "Failed refreshes of the Dropbox access token",
         m.token_refresh_failures.clone(),
-    );
-    registry.register(
-        "dropbox_rate_budget_tokens",
-        "Calls left in the client-side Dropbox rate budget",
-        m.rate_budget_tokens.clone(),
     );
     Metrics { registry, ..m }
 });
@@ -189,9 +185,20 @@ pub fn record_token_refresh_failure() {
     METRICS.token_refresh_failures.inc();
 }
 
-/// Sets `dropbox_rate_budget_tokens`, the calls left in the client-side rate budget (the budget's hook).
+/// Sets `dropbox_rate_budget_tokens`, the calls left in the client-side rate budget (the budget's hook);
+/// the gauge is shown from the first call on.
 pub fn set_rate_budget_tokens(tokens: f64) {
-    METRICS.rate_budget_tokens.set(tokens);
+    *METRICS
+        .rate_budget_tokens
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = Some(tokens);
+}
+
+/// A gauge of `value`, registered in `registry` under `name`.
+fn register_f64(registry: &mut Registry, name: &str, help: &str, value: f64) {
+    let gauge = Gauge::<f64, AtomicU64>::default();
+    gauge.set(value);
+    registry.register(name, help, gauge);
 }
 
 /// The store's side of a scrape, read when `/metrics` is asked for.
@@ -216,12 +223,23 @@ pub fn render(store: &StoreGauges) -> String {
         removals,
     );
     if let Some(age) = store.mirror_age {
-        let gauge = Gauge::<f64, AtomicU64>::default();
-        gauge.set(age.as_secs_f64());
-        scrape.register(
+        register_f64(
+            &mut scrape,
             "scim_bridge_mirror_age_seconds",
             "Time since the team mirror was last fully refreshed from Dropbox",
-            gauge,
+            age.as_secs_f64(),
+        );
+    }
+    let budget = *METRICS
+        .rate_budget_tokens
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if let Some(tokens) = budget {
+        register_f64(
+            &mut scrape,
+            "dropbox_rate_budget_tokens",
+            "Calls left in the client-side Dropbox rate budget",
+            tokens,
         );
     }
     let mut text = String::new();
@@ -262,6 +280,17 @@ mod tests {
         let blocked = r#"scim_bridge_removals{state="blocked"}"#;
         assert_eq!(sample(&text, blocked), Some(1.0), "{text}");
         assert_eq!(sample(&text, "scim_bridge_mirror_age_seconds "), Some(42.0));
+    }
+
+    #[test]
+    fn the_rate_budget_gauge_shows_what_the_budget_last_set() {
+        set_rate_budget_tokens(17.5);
+        let text = render(&StoreGauges::default());
+        assert_eq!(
+            sample(&text, "dropbox_rate_budget_tokens "),
+            Some(17.5),
+            "{text}"
+        );
     }
 
     #[test]

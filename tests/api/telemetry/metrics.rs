@@ -188,7 +188,6 @@ async fn counters_move_with_known_requests_on_the_metrics_own_address() {
     );
     assert!(has(&after, "scim_bridge_mirror_age_seconds"), "{text}");
     assert!(value(&after, "scim_bridge_mirror_age_seconds", &[]) >= 0.0);
-    assert!(has(&after, "dropbox_rate_budget_tokens"), "{text}");
     assert!(
         !text.contains("example.com"),
         "an e-mail in the metrics:\n{text}"
