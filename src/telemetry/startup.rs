@@ -45,7 +45,7 @@ pub async fn announce(facts: StartupFacts, team: impl Future<Output = Result<Str
         listen = %facts.listen,
         store = %facts.store_kind,
         metrics = %facts.metrics,
-        dropbox_team = ?team,
+        dropbox_team = team.as_str(),
         "dropbox-scim-bridge started"
     );
 }
