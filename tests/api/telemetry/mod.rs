@@ -3,3 +3,4 @@
 mod logs;
 mod metrics;
 mod process;
+mod removal_counts;
