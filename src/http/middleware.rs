@@ -136,6 +136,26 @@ pub async fn log_requests(req: Request, next: Next) -> Response {
     response
 }
 
+/// The longest request id a client may choose.
+const MAX_CLIENT_REQUEST_ID: usize = 128;
+
+/// Drops a client's `X-Request-Id` that is too long or holds anything but letters, digits and `-_.:`
+/// (an e-mail, say), so that a fresh one is made: request ids go into every log line and audit record.
+pub async fn drop_unsafe_request_id(mut req: Request, next: Next) -> Response {
+    let safe = |v: &HeaderValue| {
+        let bytes = v.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= MAX_CLIENT_REQUEST_ID
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
+    };
+    if req.headers().get("x-request-id").is_some_and(|v| !safe(v)) {
+        req.headers_mut().remove("x-request-id");
+    }
+    next.run(req).await
+}
+
 /// Names the authenticated client in the current request's log line; runs just inside `require_auth`.
 pub async fn note_client(req: Request, next: Next) -> Response {
     if let Some(client) = req.extensions().get::<AuthenticatedClient>() {

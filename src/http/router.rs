@@ -94,6 +94,7 @@ pub fn build_router(state: AppState) -> Router {
         )
         .layer(from_fn(middleware::log_requests))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(from_fn(middleware::drop_unsafe_request_id))
         .with_state(state)
 }
 

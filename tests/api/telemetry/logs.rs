@@ -154,6 +154,33 @@ async fn every_request_has_one_line_with_its_route_client_and_status_and_no_emai
         .line_with(&["route=/scim/v2/Users/{id}", "status=404", "client=okta"])
         .await;
 
+    // A request id that is an e-mail is replaced by a fresh one, in the log and in the answer.
+    let chosen = http
+        .get(format!("{base}/Groups"))
+        .bearer_auth(TOKEN)
+        .header("x-request-id", "dave@example.com")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(chosen.status(), 200);
+    let echoed = chosen.headers()["x-request-id"]
+        .to_str()
+        .expect("id")
+        .to_owned();
+    assert_ne!(echoed, "dave@example.com");
+    bridge
+        .line_with(&[&format!("request_id={echoed} "), "route=/scim/v2/Groups "])
+        .await;
+    let kept = http
+        .get(format!("{base}/Groups"))
+        .bearer_auth(TOKEN)
+        .header("x-request-id", "okta-req-42")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(kept.headers()["x-request-id"], "okta-req-42");
+    bridge.line_with(&["request_id=okta-req-42 "]).await;
+
     // The probes have no line.
     let probe = http
         .get(format!("http://127.0.0.1:{}/healthz", bridge.port))
