@@ -2,7 +2,7 @@
 //! the background workers running, stop.
 
 use crate::bridge::{Bridge, BridgeSettings};
-use crate::config::{Config, LogFormat};
+use crate::config::Config;
 use crate::dropbox::DropboxClient;
 use crate::http::server::ServerLimits;
 use crate::http::{AppState, build_router};
@@ -57,6 +57,11 @@ impl Application {
         self.listener
             .local_addr()
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// The bridge this application serves (for `/metrics` on its own address and the start-up line).
+    pub fn bridge(&self) -> &Bridge {
+        &self.bridge
     }
 
     /// The SCIM path prefix, e.g. `/scim/v2`.
@@ -124,15 +129,4 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
-}
-
-/// Sets up logging once: `RUST_LOG` filters (default `info`), pretty or JSON lines.
-pub fn init_tracing(format: LogFormat) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    let _ = match format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Pretty => builder.try_init(),
-    };
 }

@@ -17,12 +17,14 @@ mod env;
 mod error;
 mod file;
 mod load;
+mod metrics;
 mod policy;
 mod rate;
 mod validate;
 
 pub use error::{ConfigError, Origin};
 pub use load::{EffectiveValue, LoadedConfig};
+pub use metrics::{MetricsConfig, MetricsPlace, TokenHash};
 pub use policy::{DeprovisionConfig, DeprovisionPolicy, TransferTo};
 pub use rate::RateBudgetConfig;
 
@@ -61,6 +63,9 @@ pub struct Config {
     /// What `DELETE /Users/{id}` does.
     #[serde(default)]
     pub deprovision: DeprovisionConfig,
+    /// Prometheus `/metrics`: off, on the main address behind a token, or on its own address.
+    #[serde(default)]
+    pub metrics: MetricsConfig,
 }
 
 /// Log line format.

@@ -16,4 +16,5 @@ pub mod jobs;
 pub mod net_error;
 pub mod scim;
 pub mod store;
+pub mod telemetry;
 pub mod tokens;

@@ -6,6 +6,7 @@
 
 mod audit;
 mod errors;
+mod gauges;
 mod group_names;
 mod groups;
 mod held;

@@ -161,7 +161,10 @@ impl TokenSource {
                 return Ok(true);
             }
         }
-        let fresh = self.request_token(&form).await?;
+        let fresh = self
+            .request_token(&form)
+            .await
+            .inspect_err(|_| crate::telemetry::dropbox_hooks::token_refresh_failed())?;
         let refresh_at = fresh.expires_in.map(|secs| {
             let life = Duration::from_secs(secs);
             Instant::now() + life - self.margin.min(life / 2)

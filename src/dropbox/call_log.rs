@@ -1,4 +1,5 @@
-//! The calls a client handle made, with their outcomes, for the audit record of one write.
+//! The calls a client handle made, with their outcomes, for the audit record of one write; and every
+//! call's report to the metrics and the per-request log line ([`observe_call`]).
 
 use std::sync::{Arc, Mutex};
 
@@ -41,4 +42,9 @@ impl CallLog {
     pub fn calls(&self) -> Vec<RecordedCall> {
         self.calls.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
+}
+
+/// Reports one finished call, whatever the handle, to the metrics and the current request's counts.
+pub(crate) fn observe_call(route: &'static str, outcome: &str, attempts: u32) {
+    crate::telemetry::dropbox_hooks::call_finished(route, outcome, attempts);
 }

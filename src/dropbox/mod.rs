@@ -277,16 +277,19 @@ impl DropboxClient {
         match result {
             Ok(v) => {
                 span.record("outcome", "ok");
+                call_log::observe_call(route, "ok", state.attempts);
                 tracing::debug!(parent: &span, "Dropbox call succeeded");
                 Ok(v)
             }
             Err(e) => {
+                let attempts = state.attempts;
                 let err = error::from_sdk(route, e, state);
                 let outcome = match &err.kind {
                     ErrorKind::Api(e) => union_tag(e),
                     other => kind_name(other).to_owned(),
                 };
                 span.record("outcome", outcome.as_str());
+                call_log::observe_call(route, &outcome, attempts);
                 tracing::debug!(parent: &span, "Dropbox call failed");
                 Err(err)
             }

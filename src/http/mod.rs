@@ -6,6 +6,7 @@ mod connections;
 pub mod error;
 mod extract;
 mod handlers;
+pub mod metrics;
 mod middleware;
 mod parse_errors;
 mod router;

@@ -3,16 +3,19 @@
 use super::AppState;
 use super::error::ApiError;
 use super::handlers::{discovery, groups, probes, search, users};
+use super::metrics::metrics_routes;
 use super::middleware;
+use crate::config::MetricsPlace;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, MatchedPath};
 use axum::http::{HeaderName, Method};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
-/// Builds the application router: SCIM under the configured prefix, plus `/healthz` and `/readyz`.
+/// Builds the application router: SCIM under the configured prefix, plus `/healthz` and `/readyz`, and
+/// `/metrics` when `[metrics]` puts it on the main address.
 pub fn build_router(state: AppState) -> Router {
     let prefix = state.base_url.prefix.clone();
     let scim = Router::new()
@@ -48,12 +51,20 @@ pub fn build_router(state: AppState) -> Router {
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn(middleware::note_client))
         .layer(from_fn_with_state(state.clone(), middleware::require_auth))
         .layer(from_fn_with_state(state.clone(), middleware::check_host));
     let app = if prefix.is_empty() {
         scim
     } else {
         Router::new().nest(&prefix, scim)
+    };
+    let app = match state.config.metrics.place() {
+        MetricsPlace::MainAddress => app.merge(metrics_routes(
+            state.bridge.clone(),
+            state.config.metrics.clone(),
+        )),
+        MetricsPlace::Off | MetricsPlace::Own(_) => app,
     };
     let request_id = HeaderName::from_static("x-request-id");
     app.route("/healthz", get(probes::healthz))
@@ -72,12 +83,18 @@ pub fn build_router(state: AppState) -> Router {
                         .get("x-request-id")
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("-");
-                    // Method and path only: queries can hold filter values (e-mails).
-                    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+                    // The route template only: ids and queries can hold e-mails.
+                    let route = req
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("unmatched", MatchedPath::as_str);
+                    tracing::info_span!("request", request_id = %id, method = %req.method(), route = %route)
                 })
                 .on_failure(DefaultOnFailure::new().level(tracing::Level::DEBUG)),
         )
+        .layer(from_fn(middleware::log_requests))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(from_fn(middleware::drop_unsafe_request_id))
         .with_state(state)
 }
 

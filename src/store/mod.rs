@@ -22,6 +22,7 @@ mod mirror;
 mod pg_connect_error;
 mod rate_budget;
 mod removal_claims;
+mod removal_counts;
 mod removals;
 mod times;
 
@@ -33,6 +34,7 @@ pub use invites::InactiveInvite;
 pub use jobs::DropboxJob;
 pub use mirror::MirrorMember;
 pub use rate_budget::{StoreBucket, TEAM_BUDGET_KEY};
+pub use removal_counts::REMOVAL_STATES;
 pub use removals::{PendingRemoval, RemovalState, Retry};
 pub use times::GroupTimes;
 

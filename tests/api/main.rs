@@ -14,5 +14,6 @@ mod offboarding;
 mod replicas;
 mod scim;
 mod store;
+mod telemetry;
 mod tls;
 mod users;
