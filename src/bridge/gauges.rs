@@ -5,8 +5,13 @@ use crate::store::StoreError;
 use crate::telemetry::metrics::StoreGauges;
 
 impl Bridge {
-    /// Removals by state and the team mirror's age, read now (each `/metrics` scrape).
+    /// Removals by state and the team mirror's age, read now (each `/metrics` scrape); also sets the
+    /// rate budget's gauge (calls left) when the budget is on.
     pub async fn store_gauges(&self) -> Result<StoreGauges, StoreError> {
+        let budget = self.dropbox().budget_status();
+        if budget.per_minute > 0 {
+            crate::telemetry::metrics::set_rate_budget_tokens(budget.tokens);
+        }
         let removals = self
             .store()
             .count_removals_by_state()

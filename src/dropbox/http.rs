@@ -234,6 +234,7 @@ impl HttpClient for Transport {
                 if too_long || last {
                     return Ok(raw_response(status, result_header, bytes));
                 }
+                crate::telemetry::dropbox_hooks::rate_limited_retry(&req.route, wait);
                 continue;
             }
             if status >= 500 {

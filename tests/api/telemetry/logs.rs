@@ -108,6 +108,7 @@ async fn every_request_has_one_line_with_its_route_client_and_status_and_no_emai
         .line_with(&["route=/scim/v2/Users ", "status=201", "dropbox_retries=1"])
         .await;
     assert!(line.contains("client=okta"), "{line}");
+    assert_eq!(number(&line, "dropbox_429s"), 1, "{line}");
 
     // A body that is not JSON: 400.
     let bad = http

@@ -177,6 +177,14 @@ async fn counters_move_with_known_requests_on_the_metrics_own_address() {
     let add = [("route", "members/add_v2")];
     assert_eq!(value(&after, "dropbox_retries_total", &add), 1.0, "{text}");
     assert_eq!(
+        value(&after, "dropbox_rate_limited_total", &add),
+        1.0,
+        "{text}"
+    );
+    // The rate budget is on by default: its gauge shows the calls left (at most the burst).
+    let left = value(&after, "dropbox_rate_budget_tokens", &[]);
+    assert!((0.0..=100.0).contains(&left), "{text}");
+    assert_eq!(
         value(&after, "scim_bridge_removals", &[("state", "pending")]),
         1.0,
         "{text}"
