@@ -2,7 +2,7 @@
 //! and logging each failure once.
 
 use super::AppState;
-use super::auth::bearer_token;
+use super::auth_policy::AccessRequest;
 use super::error::{ApiError, LoggedFailure, SCIM_CONTENT_TYPE};
 use crate::scim::error::ScimError;
 use axum::body::Body;
@@ -12,20 +12,16 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::time::Duration;
 
-/// Rejects a request without a valid bearer token with 401 and a SCIM Error body.
+/// Refuses a request from outside `auth.allow_list` (403), without a valid bearer token or JWT (401),
+/// or writing with a read-only token (403), with a SCIM Error body (see [`super::auth_policy`]).
 pub async fn require_auth(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let client = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(bearer_token)
-        .and_then(|token| state.tokens.verify(token));
-    match client {
-        Some(client) => {
+    let access = AccessRequest::of(&req);
+    match state.auth.authenticate(&access).await {
+        Ok(client) => {
             req.extensions_mut().insert(client);
             next.run(req).await
         }
-        None => ApiError::unauthorized().into_response(),
+        Err(refusal) => refusal.into_response(),
     }
 }
 
