@@ -1,7 +1,8 @@
 //! `[auth.jwt]`: JWT bearer tokens an identity provider issues itself (Entra's, for one), accepted next
 //! to the hashed static tokens. Checked here for sense; keys and secrets are read by `crate::http::jwt`.
 
-use super::{ConfigError, list_or_commas};
+use super::{ConfigError, list_or_commas, redact};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -19,7 +20,7 @@ const PERSONAL_CLAIMS: &[&str] = &[
 ];
 
 /// Accepted JWTs: who issues them, for whom, how they are signed and with which keys.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct JwtConfig {
     /// Accepted `iss` values (at least one), e.g. `https://sts.windows.net/<tenant-id>/`.
@@ -37,9 +38,10 @@ pub struct JwtConfig {
     /// The public keys from a JWKS file instead of a URL (re-read on SIGHUP).
     #[serde(default)]
     pub jwks_file: Option<PathBuf>,
-    /// The file holding the HS256 shared secret (at least 32 bytes); needed when `HS256` is allowed.
-    #[serde(default)]
-    pub hs256_secret_file: Option<PathBuf>,
+    /// The HS256 shared secret (at least 32 bytes), needed when `HS256` is allowed; best read from a
+    /// file with `SCIM_BRIDGE_AUTH__JWT__HS256_SECRET_FILE`.
+    #[serde(default, serialize_with = "redact")]
+    pub hs256_secret: Option<SecretString>,
     /// How far `exp` and `nbf` may be off, for clocks that differ.
     #[serde(default = "default_clock_skew")]
     pub clock_skew_secs: u64,
@@ -100,10 +102,12 @@ impl JwtConfig {
             (Some(url), None) => check_jwks_url(url)?,
             _ => {}
         }
-        if self.algorithms.iter().any(|a| a == "HS256") && self.hs256_secret_file.is_none() {
+        let secret_len = self.hs256_secret.as_ref().map(|s| s.expose_secret().len());
+        if self.algorithms.iter().any(|a| a == "HS256") && secret_len.is_none_or(|n| n < 32) {
             return Err(ConfigError::invalid(
-                "auth.jwt.hs256_secret_file",
-                "HS256 needs the shared secret: set hs256_secret_file",
+                "auth.jwt.hs256_secret",
+                "HS256 needs a shared secret of at least 32 bytes (from a file: \
+                 SCIM_BRIDGE_AUTH__JWT__HS256_SECRET_FILE)",
             ));
         }
         let claim = self.client_claim.trim();
@@ -164,7 +168,7 @@ mod tests {
             algorithms: default_algorithms(),
             jwks_url: Some("https://login.microsoftonline.com/t/discovery/v2.0/keys".into()),
             jwks_file: None,
-            hs256_secret_file: None,
+            hs256_secret: None,
             clock_skew_secs: 60,
             client_claim: "appid".into(),
             jwks_cache_secs: 3600,
@@ -202,8 +206,10 @@ mod tests {
         let mut c = base();
         c.algorithms = vec!["HS256".into()];
         c.jwks_url = None;
-        assert_eq!(refused(&c), "auth.jwt.hs256_secret_file");
-        c.hs256_secret_file = Some("/run/secrets/jwt".into());
+        assert_eq!(refused(&c), "auth.jwt.hs256_secret");
+        c.hs256_secret = Some(SecretString::from("too short"));
+        assert_eq!(refused(&c), "auth.jwt.hs256_secret");
+        c.hs256_secret = Some(SecretString::from("x".repeat(32)));
         c.validate().expect("HS256 alone needs no keys");
         let mut c = base();
         c.client_claim = "upn".into();

@@ -9,6 +9,7 @@ use crate::config::JwtConfig;
 use base64::Engine;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use secrecy::ExposeSecret;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,7 +35,7 @@ pub struct JwtVerifier {
 }
 
 impl JwtVerifier {
-    /// Reads the HS256 secret and the JWKS file, if configured (a JWKS URL is fetched on first use).
+    /// Takes the HS256 secret and reads the JWKS file, if configured (a JWKS URL is fetched on first use).
     /// `ca_bundle` adds trusted CAs for the JWKS URL, as for Dropbox.
     pub fn from_config(jwt: &JwtConfig, ca_bundle: Option<&Path>) -> Result<Self, String> {
         let algorithms: Vec<Algorithm> = jwt
@@ -47,8 +48,10 @@ impl JwtVerifier {
                 other => Err(format!("auth.jwt.algorithms: `{other}` is not supported")),
             })
             .collect::<Result<_, _>>()?;
-        let hs256 = match &jwt.hs256_secret_file {
-            Some(path) if algorithms.contains(&Algorithm::HS256) => Some(read_secret(path)?),
+        let hs256 = match &jwt.hs256_secret {
+            Some(secret) if algorithms.contains(&Algorithm::HS256) => {
+                Some(DecodingKey::from_secret(secret.expose_secret().as_bytes()))
+            }
             _ => None,
         };
         let keys = match (&jwt.jwks_file, &jwt.jwks_url) {
@@ -173,23 +176,6 @@ fn client_name(value: &str) -> Option<String> {
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"-_.:/".contains(&b));
     (plain && !value.is_empty() && value.len() <= MAX_CLIENT_NAME).then(|| value.to_owned())
-}
-
-fn read_secret(path: &Path) -> Result<DecodingKey, String> {
-    let text = std::fs::read(path).map_err(|e| {
-        format!(
-            "auth.jwt.hs256_secret_file: cannot read {}: {e}",
-            path.display()
-        )
-    })?;
-    let secret = text.trim_ascii();
-    if secret.len() < 32 {
-        return Err(format!(
-            "auth.jwt.hs256_secret_file {}: the secret must be at least 32 bytes",
-            path.display()
-        ));
-    }
-    Ok(DecodingKey::from_secret(secret))
 }
 
 /// The client for JWKS fetches: webpki and system roots, plus `dropbox.ca_bundle` (a TLS-inspecting
