@@ -29,7 +29,7 @@ pub struct JwtConfig {
     /// Accepted `aud` values (at least one), e.g. Entra's `8adf8e6e-67b2-4cf2-a259-e3dc5476c621`.
     #[serde(deserialize_with = "list_or_commas")]
     pub audiences: Vec<String>,
-    /// Allowed `alg` values, from [`SUPPORTED_ALGORITHMS`].
+    /// Allowed `alg` values: `RS256`, `ES256` and `HS256`; default `["RS256"]`.
     #[serde(default = "default_algorithms", deserialize_with = "list_or_commas")]
     pub algorithms: Vec<String>,
     /// The public keys (a JWKS document) over HTTPS; plain HTTP only to a loopback address.
