@@ -121,7 +121,8 @@ impl AccessRequest {
         let method = req.method();
         let is_read = method == Method::GET
             || method == Method::HEAD
-            || (method == Method::POST && req.uri().path().ends_with("/.search"));
+            || (method == Method::POST
+                && req.uri().path().trim_end_matches('/').ends_with("/.search"));
         Self {
             peer: req
                 .extensions()
