@@ -35,9 +35,10 @@ pub struct JwtConfig {
     /// The public keys (a JWKS document) over HTTPS; plain HTTP only to a loopback address.
     #[serde(default)]
     pub jwks_url: Option<String>,
-    /// The public keys from a JWKS file instead of a URL (re-read on SIGHUP).
+    /// The public keys from a JWKS file instead of a URL (re-read on SIGHUP). Named `_path`, not
+    /// `_file`: a variable ending in `_FILE` reads a key's value from a file.
     #[serde(default)]
-    pub jwks_file: Option<PathBuf>,
+    pub jwks_path: Option<PathBuf>,
     /// The HS256 shared secret (at least 32 bytes), needed when `HS256` is allowed; best read from a
     /// file with `SCIM_BRIDGE_AUTH__JWT__HS256_SECRET_FILE`.
     #[serde(default, serialize_with = "redact")]
@@ -86,17 +87,17 @@ impl JwtConfig {
             }
         }
         let asymmetric = self.algorithms.iter().any(|a| a != "HS256");
-        match (&self.jwks_url, &self.jwks_file) {
+        match (&self.jwks_url, &self.jwks_path) {
             (Some(_), Some(_)) => {
                 return Err(ConfigError::invalid(
-                    "auth.jwt.jwks_file",
-                    "set either jwks_url or jwks_file, not both",
+                    "auth.jwt.jwks_path",
+                    "set either jwks_url or jwks_path, not both",
                 ));
             }
             (None, None) if asymmetric => {
                 return Err(ConfigError::invalid(
                     "auth.jwt.jwks_url",
-                    "RS256 and ES256 need the issuer's public keys: set jwks_url or jwks_file",
+                    "RS256 and ES256 need the issuer's public keys: set jwks_url or jwks_path",
                 ));
             }
             (Some(url), None) => check_jwks_url(url)?,
@@ -167,7 +168,7 @@ mod tests {
             audiences: vec!["8adf8e6e-67b2-4cf2-a259-e3dc5476c621".into()],
             algorithms: default_algorithms(),
             jwks_url: Some("https://login.microsoftonline.com/t/discovery/v2.0/keys".into()),
-            jwks_file: None,
+            jwks_path: None,
             hs256_secret: None,
             clock_skew_secs: 60,
             client_claim: "appid".into(),

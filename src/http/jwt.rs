@@ -54,13 +54,13 @@ impl JwtVerifier {
             }
             _ => None,
         };
-        let keys = match (&jwt.jwks_file, &jwt.jwks_url) {
+        let keys = match (&jwt.jwks_path, &jwt.jwks_url) {
             (Some(path), _) => {
                 let bytes = std::fs::read(path).map_err(|e| {
-                    format!("auth.jwt.jwks_file: cannot read {}: {e}", path.display())
+                    format!("auth.jwt.jwks_path: cannot read {}: {e}", path.display())
                 })?;
                 let keys = parse_jwks(&bytes)
-                    .map_err(|e| format!("auth.jwt.jwks_file {}: {e}", path.display()))?;
+                    .map_err(|e| format!("auth.jwt.jwks_path {}: {e}", path.display()))?;
                 Some(KeySource::Fixed(Arc::new(keys)))
             }
             (None, Some(url)) => Some(KeySource::Fetched(JwksCache::new(

@@ -249,3 +249,30 @@ async fn hs256_uses_the_secret_from_its_file_and_never_the_public_key() {
     let rs = RSA_KEYS[0].sign("rsa-1", &claims());
     assert_eq!(get_users(&app, &rs).await.0, 200);
 }
+
+#[tokio::test]
+async fn keys_from_a_jwks_file_need_no_server() {
+    let ec = EcKey::generate();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let jwks_path = dir.path().join("jwks.json");
+    let document = json!({"keys": [ec.jwk("file-key")]});
+    std::fs::write(&jwks_path, document.to_string()).expect("write");
+    let path = jwks_path.display().to_string();
+    let app = TestApp::spawn_with(&[
+        ("SCIM_BRIDGE_AUTH__JWT__ISSUERS", ISSUER),
+        ("SCIM_BRIDGE_AUTH__JWT__AUDIENCES", AUDIENCE),
+        ("SCIM_BRIDGE_AUTH__JWT__ALGORITHMS", "ES256"),
+        ("SCIM_BRIDGE_AUTH__JWT__JWKS_PATH", path.as_str()),
+    ])
+    .await;
+    assert_eq!(
+        get_users(&app, &ec.sign("file-key", &claims())).await.0,
+        200
+    );
+    let other = EcKey::generate();
+    let (status, body) = get_users(&app, &other.sign("file-key", &claims())).await;
+    assert_eq!(status, 401, "another key under the same kid: {body}");
+    // RS256 is not in `algorithms`, whatever key the file holds.
+    let rs = RSA_KEYS[0].sign("file-key", &claims());
+    assert_eq!(get_users(&app, &rs).await.0, 401);
+}

@@ -72,8 +72,8 @@ async fn a_bad_new_config_is_refused_and_the_old_credentials_stay() {
         ),
         ("[auth]\n", "no IdP credential"),
         (
-            "[auth.jwt]\nissuers = [\"i\"]\naudiences = [\"a\"]\njwks_file = \"/nonexistent/jwks\"\n",
-            "auth.jwt.jwks_file",
+            "[auth.jwt]\nissuers = [\"i\"]\naudiences = [\"a\"]\njwks_path = \"/nonexistent/jwks\"\n",
+            "auth.jwt.jwks_path",
         ),
     ] {
         std::fs::write(&path, bad).expect("write");
