@@ -4,11 +4,14 @@
 use crate::bridge::{Bridge, BridgeSettings};
 use crate::config::Config;
 use crate::dropbox::DropboxClient;
+use crate::http::auth_policy::{AuthPolicy, Authenticator};
 use crate::http::server::ServerLimits;
 use crate::http::{AppState, build_router};
 use crate::jobs::Workers;
 use crate::store::Store;
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 
 /// A built application with its bound listener, ready to serve.
@@ -20,6 +23,9 @@ pub struct Application {
     /// Kept for the background workers, which start with serving.
     bridge: Bridge,
     store: Store,
+    /// The IdP credentials in force, and the config file to reload them from on SIGHUP (when asked).
+    auth: Arc<Authenticator>,
+    reload_from: Option<Option<PathBuf>>,
 }
 
 impl Application {
@@ -41,7 +47,9 @@ impl Application {
         check_public_origin(&config)?;
         let prefix = config.http.path_prefix.clone();
         let limits = ServerLimits::from_config(&config.http);
-        let router = build_router(AppState::new(config, bridge.clone()));
+        let policy = AuthPolicy::from_config(&config).map_err(anyhow::Error::msg)?;
+        let auth = Arc::new(Authenticator::new(policy));
+        let router = build_router(AppState::new(config, bridge.clone(), Arc::clone(&auth)));
         Ok(Self {
             listener,
             router,
@@ -49,6 +57,8 @@ impl Application {
             limits,
             bridge,
             store,
+            auth,
+            reload_from: None,
         })
     }
 
@@ -69,6 +79,12 @@ impl Application {
         &self.prefix
     }
 
+    /// Re-reads the IdP credentials from `config` (and the environment) on every SIGHUP while serving.
+    pub fn reload_on_sighup(mut self, config: Option<PathBuf>) -> Self {
+        self.reload_from = Some(config);
+        self
+    }
+
     /// Serves until SIGINT/SIGTERM; in-flight requests finish, background work stops at a safe point.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.run_until(shutdown_signal()).await
@@ -79,9 +95,16 @@ impl Application {
         self,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let reloads = match self.reload_from {
+            Some(path) => Some(crate::reload::watch_sighup(self.auth, path)?),
+            None => None,
+        };
         let workers = Workers::start(self.bridge, self.store);
         crate::http::server::serve(self.listener, self.router, self.limits, stop).await;
         workers.stop().await;
+        if let Some(reloads) = reloads {
+            reloads.abort();
+        }
         Ok(())
     }
 }

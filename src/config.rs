@@ -13,16 +13,20 @@
 //! warning. Every error names the dotted key and where its value came from (file and line, or the
 //! variable), and [`Config::load_with_origins`] reports the origin of every effective value.
 
+mod allow_list;
 mod env;
 mod error;
 mod file;
+mod jwt;
 mod load;
 mod metrics;
 mod policy;
 mod rate;
 mod validate;
 
+pub use allow_list::{AllowListConfig, parse_network};
 pub use error::{ConfigError, Origin};
+pub use jwt::JwtConfig;
 pub use load::{EffectiveValue, LoadedConfig};
 pub use metrics::{MetricsConfig, MetricsPlace, TokenHash};
 pub use policy::{DeprovisionConfig, DeprovisionPolicy, TransferTo};
@@ -144,6 +148,12 @@ pub struct AuthConfig {
     /// Plain tokens added by `SCIM_BRIDGE_TOKEN` (never written to a file by the bridge).
     #[serde(skip)]
     pub plain_tokens: Vec<SecretString>,
+    /// JWTs an identity provider issues itself (`[auth.jwt]`), accepted next to the tokens.
+    #[serde(default)]
+    pub jwt: Option<JwtConfig>,
+    /// Which client addresses may call the SCIM API (`[auth.allow_list]`).
+    #[serde(default)]
+    pub allow_list: AllowListConfig,
 }
 
 /// One accepted IdP token.
@@ -154,6 +164,9 @@ pub struct TokenEntry {
     pub name: String,
     /// Lower-case hex SHA-256 of the token (see `dropbox-scim-bridge token`).
     pub sha256: String,
+    /// Reads only: GET and POST `.search`; every write with this token gets 403.
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 /// Dropbox connection settings; credentials are either an access token or the refresh-token flow.

@@ -14,6 +14,7 @@ pub mod emulator;
 pub mod http;
 pub mod jobs;
 pub mod net_error;
+pub mod reload;
 pub mod scim;
 pub mod store;
 pub mod telemetry;

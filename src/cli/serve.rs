@@ -37,13 +37,15 @@ pub async fn serve(path: Option<&Path>) -> anyhow::Result<()> {
     logging::init(config.log_format);
     if !config.has_tokens() {
         anyhow::bail!(
-            "no IdP token configured: add [[auth.tokens]] (see `dropbox-scim-bridge token`) or set SCIM_BRIDGE_TOKEN"
+            "no IdP token configured: add [[auth.tokens]] (see `dropbox-scim-bridge token`) or [auth.jwt], or set SCIM_BRIDGE_TOKEN"
         );
     }
     config.dropbox_credentials_complete()?;
     let client = DropboxClient::from_config(&config)?;
     let settings = RunSettings::from_config(&config);
-    let app = Application::build(config, client).await?;
+    let app = Application::build(config, client)
+        .await?
+        .reload_on_sighup(path.map(Path::to_path_buf));
     tracing::info!(addr = %app.local_addr(), "listening");
     run(app, settings).await
 }

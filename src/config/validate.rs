@@ -32,6 +32,10 @@ impl Config {
                 ));
             }
         }
+        if let Some(jwt) = &self.auth.jwt {
+            jwt.validate()?;
+        }
+        self.auth.allow_list.validate()?;
         url::Url::parse(&self.dropbox.base_url)
             .map_err(|e| ConfigError::invalid("dropbox.base_url", format!("not a URL: {e}")))?;
         if !(self.store.url.starts_with("sqlite:")
@@ -73,7 +77,9 @@ impl Config {
 
     /// Whether any IdP credential is configured (the server refuses to start without one).
     pub fn has_tokens(&self) -> bool {
-        !self.auth.tokens.is_empty() || !self.auth.plain_tokens.is_empty()
+        !self.auth.tokens.is_empty()
+            || !self.auth.plain_tokens.is_empty()
+            || self.auth.jwt.is_some()
     }
 
     /// Checks that Dropbox credentials are complete; returns which flow is configured.

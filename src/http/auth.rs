@@ -1,5 +1,6 @@
-//! Bearer-token authentication: tokens are kept only as SHA-256 hashes (see [`crate::tokens`]) and
-//! compared in constant time.
+//! Static bearer tokens: kept only as SHA-256 hashes (see [`crate::tokens`]) and compared in constant
+//! time; each may be read-only. JWTs are checked in [`super::jwt`], the whole decision in
+//! [`super::auth_policy`].
 
 use crate::config::AuthConfig;
 use crate::tokens::token_hash;
@@ -10,16 +11,42 @@ use subtle::ConstantTimeEq;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthenticatedClient(pub String);
 
+/// What an authenticated client may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Every SCIM operation.
+    ReadWrite,
+    /// GET and POST `.search` only; writes get 403.
+    ReadOnly,
+}
+
+/// A verified credential: who presented it, and what it allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// The client's name for logs and the audit log.
+    pub client: AuthenticatedClient,
+    /// What the client may do.
+    pub access: Access,
+}
+
+/// One accepted token: its client name, hash and access.
+#[derive(Clone)]
+struct TokenHash {
+    name: String,
+    hash: [u8; 32],
+    access: Access,
+}
+
 /// The set of accepted token hashes.
 #[derive(Clone)]
 pub struct TokenSet {
-    entries: Vec<(String, [u8; 32])>,
+    entries: Vec<TokenHash>,
 }
 
 impl std::fmt::Debug for TokenSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Names only: hashes are not secrets, but there is no reason to print them.
-        let names: Vec<&str> = self.entries.iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = self.entries.iter().map(|e| e.name.as_str()).collect();
         f.debug_struct("TokenSet").field("clients", &names).finish()
     }
 }
@@ -31,13 +58,31 @@ impl TokenSet {
         for t in &auth.tokens {
             let mut hash = [0u8; 32];
             if hex::decode_to_slice(&t.sha256, &mut hash).is_ok() {
-                entries.push((t.name.clone(), hash));
+                let access = if t.read_only {
+                    Access::ReadOnly
+                } else {
+                    Access::ReadWrite
+                };
+                entries.push(TokenHash {
+                    name: t.name.clone(),
+                    hash,
+                    access,
+                });
             }
         }
         for plain in &auth.plain_tokens {
-            entries.push(("env".to_owned(), token_hash(plain.expose_secret())));
+            entries.push(TokenHash {
+                name: "env".to_owned(),
+                hash: token_hash(plain.expose_secret()),
+                access: Access::ReadWrite,
+            });
         }
         Self { entries }
+    }
+
+    /// How many tokens are accepted.
+    pub fn len(&self) -> usize {
+        self.entries.len()
     }
 
     /// Whether no token is configured at all.
@@ -45,17 +90,20 @@ impl TokenSet {
         self.entries.is_empty()
     }
 
-    /// Returns the client name for a presented token. Every entry is compared, whatever matches,
-    /// so the time taken does not say which entry (or how much of a hash) matched.
-    pub fn verify(&self, presented: &str) -> Option<AuthenticatedClient> {
+    /// Returns the client and its access for a presented token. Every entry is compared, whatever
+    /// matches, so the time taken does not say which entry (or how much of a hash) matched.
+    pub fn verify(&self, presented: &str) -> Option<Grant> {
         let hash = token_hash(presented);
-        let mut found: Option<&str> = None;
-        for (name, expected) in &self.entries {
-            if bool::from(expected.ct_eq(&hash)) && found.is_none() {
-                found = Some(name);
+        let mut found: Option<&TokenHash> = None;
+        for entry in &self.entries {
+            if bool::from(entry.hash.ct_eq(&hash)) && found.is_none() {
+                found = Some(entry);
             }
         }
-        found.map(|n| AuthenticatedClient(n.to_owned()))
+        found.map(|e| Grant {
+            client: AuthenticatedClient(e.name.clone()),
+            access: e.access,
+        })
     }
 }
 
@@ -75,24 +123,38 @@ mod tests {
 
     fn set() -> TokenSet {
         TokenSet::from_config(&AuthConfig {
-            tokens: vec![TokenEntry {
-                name: "okta".into(),
-                sha256: token_hash_hex("okta-token"),
-            }],
+            tokens: vec![
+                TokenEntry {
+                    name: "okta".into(),
+                    sha256: token_hash_hex("okta-token"),
+                    read_only: false,
+                },
+                TokenEntry {
+                    name: "auditor".into(),
+                    sha256: token_hash_hex("auditor-token"),
+                    read_only: true,
+                },
+            ],
             plain_tokens: vec![SecretString::from("env-token")],
+            ..AuthConfig::default()
+        })
+    }
+
+    fn grant(name: &str, access: Access) -> Option<Grant> {
+        Some(Grant {
+            client: AuthenticatedClient(name.into()),
+            access,
         })
     }
 
     #[test]
     fn accepts_configured_tokens_and_names_the_client() {
         let s = set();
+        assert_eq!(s.verify("okta-token"), grant("okta", Access::ReadWrite));
+        assert_eq!(s.verify("env-token"), grant("env", Access::ReadWrite));
         assert_eq!(
-            s.verify("okta-token"),
-            Some(AuthenticatedClient("okta".into()))
-        );
-        assert_eq!(
-            s.verify("env-token"),
-            Some(AuthenticatedClient("env".into()))
+            s.verify("auditor-token"),
+            grant("auditor", Access::ReadOnly)
         );
         assert_eq!(s.verify("okta-token "), None);
         assert_eq!(s.verify(""), None);
@@ -123,8 +185,9 @@ mod tests {
             tokens: vec![TokenEntry {
                 name: "x".into(),
                 sha256: token_hash_hex(&a),
+                read_only: false,
             }],
-            plain_tokens: vec![],
+            ..AuthConfig::default()
         });
         assert!(s.verify(&a).is_some());
         assert!(s.verify(&b).is_none());

@@ -2,7 +2,8 @@
 //! one log line and the metrics of every request, and logging each failure's cause once.
 
 use super::AppState;
-use super::auth::{AuthenticatedClient, bearer_token};
+use super::auth::AuthenticatedClient;
+use super::auth_policy::AccessRequest;
 use super::error::{ApiError, LoggedFailure, SCIM_CONTENT_TYPE};
 use crate::scim::error::ScimError;
 use crate::telemetry::metrics;
@@ -15,20 +16,16 @@ use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Rejects a request without a valid bearer token with 401 and a SCIM Error body.
+/// Refuses a request from outside `auth.allow_list` (403), without a valid bearer token or JWT (401),
+/// or writing with a read-only token (403), with a SCIM Error body (see [`super::auth_policy`]).
 pub async fn require_auth(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let client = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(bearer_token)
-        .and_then(|token| state.tokens.verify(token));
-    match client {
-        Some(client) => {
+    let access = AccessRequest::of(&req);
+    match state.auth.authenticate(&access).await {
+        Ok(client) => {
             req.extensions_mut().insert(client);
             next.run(req).await
         }
-        None => ApiError::unauthorized().into_response(),
+        Err(refusal) => refusal.into_response(),
     }
 }
 

@@ -1,11 +1,15 @@
 //! The HTTP surface: router, middleware, authentication and the SCIM handlers.
 
+pub mod allow_list;
 pub mod auth;
+pub mod auth_policy;
 pub mod base_url;
 mod connections;
 pub mod error;
 mod extract;
 mod handlers;
+pub mod jwt;
+mod jwt_keys;
 pub mod metrics;
 mod middleware;
 mod parse_errors;
@@ -17,7 +21,7 @@ pub use router::build_router;
 use crate::bridge::Bridge;
 use crate::bridge::readiness::ReadinessCache;
 use crate::config::Config;
-use auth::TokenSet;
+use auth_policy::Authenticator;
 use base_url::BaseUrlPolicy;
 use std::sync::Arc;
 
@@ -25,8 +29,8 @@ use std::sync::Arc;
 pub struct SharedState {
     /// The validated configuration.
     pub config: Config,
-    /// Accepted IdP tokens.
-    pub tokens: TokenSet,
+    /// Accepted IdP credentials and addresses, replaced on SIGHUP.
+    pub auth: Arc<Authenticator>,
     /// How response URLs are built.
     pub base_url: BaseUrlPolicy,
     /// SCIM <-> Dropbox, and the readiness check.
@@ -41,8 +45,7 @@ pub struct AppState(pub Arc<SharedState>);
 
 impl AppState {
     /// Assembles the state from its parts.
-    pub fn new(config: Config, bridge: Bridge) -> Self {
-        let tokens = TokenSet::from_config(&config.auth);
+    pub fn new(config: Config, bridge: Bridge, auth: Arc<Authenticator>) -> Self {
         let base_url = BaseUrlPolicy {
             public_base_url: config.http.public_base_url.clone(),
             trust_forwarded: config.http.trust_forwarded_headers,
@@ -63,7 +66,7 @@ impl AppState {
         )));
         Self(Arc::new(SharedState {
             config,
-            tokens,
+            auth,
             base_url,
             bridge,
             readiness,

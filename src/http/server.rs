@@ -11,6 +11,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
@@ -58,10 +59,10 @@ pub async fn serve(
     tokio::pin!(stop);
     let mut backoff = FIRST_BACKOFF;
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             () = &mut stop => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Typically EMFILE: spinning would only repeat it; waiting lets connections close.
                     tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "accept error");
@@ -91,7 +92,8 @@ pub async fn serve(
         let registered = registry.register();
         let (router, shutdown_rx) = (router.clone(), shutdown_rx.clone());
         tokio::spawn(async move {
-            serve_connection(stream, router, &registered.activity, limits, shutdown_rx).await;
+            let conn = (stream, peer);
+            serve_connection(conn, router, &registered.activity, limits, shutdown_rx).await;
             drop(registered);
             drop(permit);
         });
@@ -104,7 +106,7 @@ pub async fn serve(
 
 /// Serves one connection until it ends, is idle too long, is evicted, or the server shuts down.
 async fn serve_connection(
-    stream: TcpStream,
+    (stream, peer): (TcpStream, SocketAddr),
     router: Router,
     activity: &Arc<Activity>,
     limits: ServerLimits,
@@ -122,7 +124,11 @@ async fn serve_connection(
         let in_flight = service_activity.begin();
         let router = router.clone();
         async move {
-            let Ok(response) = router.oneshot(req.map(Body::new)).await;
+            let mut req = req.map(Body::new);
+            // The peer's address, for the IP allow-list (`ConnectInfo`, as axum's own server does).
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+            let Ok(response) = router.oneshot(req).await;
             // The request counts as in flight until hyper drops the body, i.e. has sent it.
             Ok::<_, Infallible>(response.map(|body| {
                 Body::new(body.map_frame(move |frame| {

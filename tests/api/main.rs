@@ -1,6 +1,7 @@
 //! The one integration-test binary: the bridge, its SCIM API, the Dropbox client, the emulator and the
 //! store, tested through their public interfaces. Shared builders live in `helpers`.
 
+mod auth;
 mod check;
 mod config_env;
 mod config_examples;
