@@ -7,11 +7,12 @@ pub mod error;
 mod extract;
 mod handlers;
 mod middleware;
+mod normalize;
 mod parse_errors;
 mod router;
 pub mod server;
 
-pub use router::build_router;
+pub use router::{Mount, ROUTES, Route, Verb, build_router};
 
 use crate::bridge::Bridge;
 use crate::bridge::readiness::ReadinessCache;
