@@ -11,6 +11,7 @@ mod groups;
 mod helpers;
 mod hostile;
 mod offboarding;
+mod openapi;
 mod replicas;
 mod scim;
 mod store;
