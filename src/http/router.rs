@@ -140,7 +140,8 @@ fn mounted(mut router: Router<AppState>, mount: Mount) -> Router<AppState> {
 }
 
 /// Builds the application router: SCIM under the configured prefix, plus `/healthz` and `/readyz`.
-/// Paths are normalised before routing (see [`normalize`]).
+/// Paths are normalised before routing (`src/http/normalize.rs`): endpoint names ignore case and a
+/// trailing slash.
 pub fn build_router(state: AppState) -> Router {
     let prefix = state.base_url.prefix.clone();
     let scim = mounted(Router::new(), Mount::Scim)
