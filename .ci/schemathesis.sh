@@ -38,7 +38,9 @@ set +e
 # Not run: positive_data_acceptance (a body valid by the document can still be refused by Dropbox's
 # rules, e.g. an e-mail already on the team) and negative_data_rejection (the bridge accepts what IdPs
 # send beyond the RFC, e.g. Entra's "True" strings and a missing `schemas`).
-NO_COLOR=1 "$venv/bin/st" run openapi/scim.yaml \
+# Run from the scratch directory: schemathesis keeps a `.schemathesis` cache in its working directory.
+root=$(pwd)
+(cd "$data" && NO_COLOR=1 "$root/$venv/bin/st" run "$root/openapi/scim.yaml" \
   --url "http://127.0.0.1:$port" \
   --header "Authorization: Bearer $token" \
   --checks all \
@@ -46,7 +48,7 @@ NO_COLOR=1 "$venv/bin/st" run openapi/scim.yaml \
   --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" \
   --seed "${SCHEMATHESIS_SEED:-20261203}" \
   --workers 2 \
-  "${skip[@]}"
+  ${skip[@]+"${skip[@]}"})
 rc=$?
 set -e
 if [ "$rc" -ne 0 ]; then

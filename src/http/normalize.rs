@@ -20,25 +20,38 @@ pub fn canonical_path(path: &str, prefix: &str, templates: &[&str]) -> Option<St
     };
     let mut out = trimmed.to_owned();
     if let Some(rest) = trimmed.strip_prefix(prefix).filter(|r| r.starts_with('/')) {
-        let sent: Vec<&str> = rest[1..].split('/').collect();
-        let mut canonical: Vec<&str> = Vec::with_capacity(sent.len());
-        for (i, segment) in sent.iter().enumerate() {
-            let literal = templates.iter().find_map(|t| {
-                let parts: Vec<&str> = t.trim_start_matches('/').split('/').collect();
-                let same_parents = parts.len() > i
-                    && parts[..i]
-                        .iter()
-                        .zip(&canonical)
-                        .all(|(p, c)| is_param(p) || p == c);
-                let candidate = parts.get(i).copied()?;
-                (same_parents && !is_param(candidate) && candidate.eq_ignore_ascii_case(segment))
-                    .then_some(candidate)
-            });
+        let templates: Vec<Vec<&str>> = templates
+            .iter()
+            .map(|t| t.trim_start_matches('/').split('/').collect())
+            .collect();
+        let depth = templates.iter().map(Vec::len).max().unwrap_or(0);
+        let mut canonical: Vec<&str> = Vec::new();
+        for (i, segment) in rest[1..].split('/').enumerate() {
+            // Segments deeper than every template are kept as sent, without a look-up.
+            let literal = if i < depth {
+                literal_at(&templates, &canonical, segment)
+            } else {
+                None
+            };
             canonical.push(literal.unwrap_or(segment));
         }
         out = format!("{prefix}/{}", canonical.join("/"));
     }
     (out != path).then_some(out)
+}
+
+/// The literal spelling of `segment` in a template whose earlier segments match `parents`, if any.
+fn literal_at<'t>(templates: &[Vec<&'t str>], parents: &[&str], segment: &str) -> Option<&'t str> {
+    let i = parents.len();
+    templates.iter().find_map(|parts| {
+        let candidate = *parts.get(i)?;
+        let same_parents = parts[..i]
+            .iter()
+            .zip(parents)
+            .all(|(p, c)| is_param(p) || p == c);
+        (same_parents && !is_param(candidate) && candidate.eq_ignore_ascii_case(segment))
+            .then_some(candidate)
+    })
 }
 
 fn is_param(segment: &str) -> bool {
