@@ -12,11 +12,12 @@ pub mod jwt;
 mod jwt_keys;
 pub mod metrics;
 mod middleware;
+mod normalize;
 mod parse_errors;
 mod router;
 pub mod server;
 
-pub use router::build_router;
+pub use router::{Mount, ROUTES, Route, Verb, build_router};
 
 use crate::bridge::Bridge;
 use crate::bridge::readiness::ReadinessCache;

@@ -12,6 +12,7 @@ mod groups;
 mod helpers;
 mod hostile;
 mod offboarding;
+mod openapi;
 mod replicas;
 mod scim;
 mod store;

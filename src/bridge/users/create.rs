@@ -37,17 +37,7 @@ impl Bridge {
     ) -> Result<ScimUser, BridgeError> {
         let fields = DropboxFields::of(desired);
         let email = fields.email.as_str();
-        if self
-            .store()
-            .find_inactive_invite_by_email(email)
-            .await?
-            .is_some()
-        {
-            return Err(ScimError::uniqueness(
-                "a user with this userName already exists (deactivated); reactivate it instead",
-            )
-            .into());
-        }
+        self.check_not_held_by_invitee(None, desired).await?;
         if let Some(found) = self.recreate_deleted(ctx, email, desired).await? {
             return self.render(&found, true).await;
         }
