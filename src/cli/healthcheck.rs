@@ -54,7 +54,10 @@ pub fn probe_url(listen: SocketAddr, ready: bool) -> anyhow::Result<String> {
         ip => ip,
     };
     let path = if ready { "readyz" } else { "healthz" };
-    Ok(format!("http://{}/{path}", SocketAddr::new(ip, listen.port())))
+    Ok(format!(
+        "http://{}/{path}",
+        SocketAddr::new(ip, listen.port())
+    ))
 }
 
 #[cfg(test)]

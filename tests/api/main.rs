@@ -4,6 +4,7 @@
 mod check;
 mod config_env;
 mod config_examples;
+mod deploy;
 mod dropbox;
 mod emulator;
 mod fault_matrix;
