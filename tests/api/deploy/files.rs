@@ -74,6 +74,29 @@ fn compose_waits_for_postgres_and_outlasts_a_request_on_stop() {
     }
     let caddy = &services["caddy"];
     assert_eq!(caddy["ports"], serde_json::json!(["80:80", "443:443"]));
+    // Caddy serves the host the bridge names in its URLs, and reaches it on the image's port.
+    let public = config
+        .http
+        .public_base_url
+        .as_deref()
+        .expect("public_base_url");
+    assert_eq!(
+        format!(
+            "https://{}",
+            caddy["environment"]["SCIM_SITE"].as_str().expect("site")
+        ),
+        public.trim_end_matches('/')
+    );
+    let image_listen = repo_file("docker/Dockerfile");
+    let port = image_listen
+        .lines()
+        .find_map(|l| l.strip_prefix("ENV SCIM_BRIDGE_LISTEN="))
+        .and_then(|a| a.rsplit(':').next())
+        .expect("the image's listen address");
+    assert_eq!(
+        caddy["environment"]["SCIM_UPSTREAM"],
+        format!("bridge:{port}")
+    );
     let volumes = caddy["volumes"].to_string();
     assert!(
         volumes.contains(":/data\"") && volumes.contains("./Caddyfile:"),
