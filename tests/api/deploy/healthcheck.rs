@@ -73,3 +73,28 @@ async fn the_healthcheck_of_a_wildcard_listen_address_goes_to_loopback() {
 
     assert!(out.status.success(), "{out:?}");
 }
+
+#[tokio::test]
+async fn the_healthcheck_gives_up_on_a_server_that_never_answers() {
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let listen = silent.local_addr().expect("address").to_string();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((stream, _)) = silent.accept().await {
+            open.push(stream);
+        }
+    });
+
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_dropbox-scim-bridge"))
+        .args(["healthcheck", "--timeout-secs", "1"])
+        .env_clear()
+        .env("SCIM_BRIDGE_LISTEN", &listen)
+        .output()
+        .await
+        .expect("the binary runs");
+
+    held.abort();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+}
