@@ -90,24 +90,25 @@ mkdir "$home/data"
 chown -R 65532:65532 "$home"
 chmod 755 "$home"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# exec: the server's pid is $!, so that kill reaches the bridge itself.
 as_nonroot() {
-  (cd "$home" && env -i SCIM_BRIDGE_LISTEN="127.0.0.1:$port" SCIM_BRIDGE_TOKEN=ci-docker RUST_LOG=warn \
-    setpriv --reuid=65532 --regid=65532 --clear-groups ./dropbox-scim-bridge "$@")
+  cd "$home" && exec env -i SCIM_BRIDGE_LISTEN="127.0.0.1:$port" SCIM_BRIDGE_TOKEN=ci-docker RUST_LOG=warn \
+    setpriv --reuid=65532 --regid=65532 --clear-groups ./dropbox-scim-bridge "$@"
 }
-as_nonroot serve --demo --data-dir data/demo >"$home/serve.log" 2>&1 &
+(as_nonroot serve --demo --data-dir data/demo) >"$home/serve.log" 2>&1 &
 pid=$!
 up=0
 for _ in $(seq 1 100); do
-  if as_nonroot healthcheck >/dev/null 2>&1; then up=1; break; fi
+  if (as_nonroot healthcheck) >/dev/null 2>&1; then up=1; break; fi
   sleep 0.2
 done
 [ "$up" = 1 ] || { cat "$home/serve.log"; echo "healthcheck never passed"; exit 1; }
-as_nonroot healthcheck --ready
+(as_nonroot healthcheck --ready)
 owner=$(stat -c %u "$home/data/demo/bridge.sqlite")
 [ "$owner" = 65532 ] || { echo "the store belongs to uid $owner, not 65532"; exit 1; }
 kill "$pid"
 wait "$pid" 2>/dev/null || true
-if as_nonroot healthcheck 2>/dev/null; then
+if (as_nonroot healthcheck) 2>/dev/null; then
   echo "healthcheck passed with no server"; exit 1
 fi
 echo "docker build stage mirrored: stripped non-root binary, healthcheck 0 while serving and 1 after"
