@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs scim2-tester (through scim2-cli, both from PyPI; written by others) against the bridge in demo
-# mode. Any check that does not succeed fails CI.
+# Runs scim2-tester (through scim2-cli, both from PyPI; written by others) against the bridge. Any check
+# that does not succeed fails CI. By default it starts the bridge in demo mode on a free loopback port;
+# with CONFORMANCE_URL (a SCIM base URL) and CONFORMANCE_TOKEN it tests a bridge that is already running,
+# e.g. behind a proxy (.ci/nginx.sh); SSL_CERT_FILE then names the CA that signed the proxy's certificate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/ci-venv
@@ -8,28 +10,37 @@ if [ ! -x "$venv/bin/scim2" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "scim2-cli==0.6.0"
 fi
-cargo build --quiet
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-token="ci-conformance-$RANDOM$RANDOM"
 data=$(mktemp -d)
 log="$data/bridge.log"
-SCIM_BRIDGE_LISTEN="127.0.0.1:$port" SCIM_BRIDGE_TOKEN="$token" RUST_LOG=warn \
-  ./target/debug/dropbox-scim-bridge serve --demo --data-dir "$data" >"$log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -rf "$data"' EXIT
-for _ in $(seq 1 50); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+pid=""
+trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi; rm -rf "$data"' EXIT
+if [ -n "${CONFORMANCE_URL:-}" ]; then
+  url=$CONFORMANCE_URL
+  token=${CONFORMANCE_TOKEN:?CONFORMANCE_TOKEN goes with CONFORMANCE_URL}
+  echo "bridge log: that of the bridge behind $url" >"$log"
+else
+  cargo build --quiet
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  token="ci-conformance-$RANDOM$RANDOM"
+  SCIM_BRIDGE_LISTEN="127.0.0.1:$port" SCIM_BRIDGE_TOKEN="$token" RUST_LOG=warn \
+    ./target/debug/dropbox-scim-bridge serve --demo --data-dir "$data" >"$log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 50); do
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  url="http://127.0.0.1:$port/scim/v2"
+fi
 out="$data/conformance.txt"
 set +e
 SCIM_CLI_HEADERS="Authorization: Bearer $token" \
-  "$venv/bin/scim2" --url "http://127.0.0.1:$port/scim/v2" test >"$out" 2>&1
+  "$venv/bin/scim2" --url "$url" test >"$out" 2>&1
 rc=$?
 set -e
 cat "$out"
 ok=$(grep -c '^SUCCESS' "$out" || true)
 bad=$(grep -Ec '^(ERROR|CRITICAL|WARNING)' "$out" || true)
+echo "conformance against $url"
 echo "conformance: $ok passed, $bad failed"
 if [ "$bad" -ne 0 ] || [ "$ok" -eq 0 ] || [ "$rc" -ne 0 ]; then
   echo "--- bridge log ---"; tail -n 50 "$log"

@@ -87,9 +87,10 @@ pub enum LogFormat {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpConfig {
-    /// The externally visible origin, e.g. `https://scim.example.com`; wins over forwarded headers.
+    /// The externally visible origin, e.g. `https://scim.example.com`, optionally with the path a proxy
+    /// strips (`https://example.com/dropbox`); the SCIM base is this + `path_prefix`. Wins over headers.
     pub public_base_url: Option<String>,
-    /// Trust `X-Forwarded-Proto` / `X-Forwarded-Host` (only when a proxy you control sets them).
+    /// Trust `X-Forwarded-Proto` / `-Host` / `-Prefix` (only when a proxy you control sets them).
     #[serde(default)]
     pub trust_forwarded_headers: bool,
     /// Where the SCIM API is mounted.

@@ -4,6 +4,7 @@ pub mod audit;
 mod check;
 mod check_dropbox;
 mod check_report;
+mod healthcheck;
 mod login;
 pub mod pending;
 pub mod pending_fix;
@@ -120,6 +121,8 @@ pub enum Command {
     },
     /// Authorise the bridge's Dropbox app (OAuth 2 with PKCE) and save its refresh token.
     DropboxLogin(login::LoginArgs),
+    /// GET /healthz (or /readyz with --ready) on the configured listen address; exit 0 on a 2xx answer.
+    Healthcheck(healthcheck::HealthcheckArgs),
     /// Make a new IdP bearer token and the hash to put in the config.
     Token {
         /// A label for the audit log, e.g. okta or entra.
@@ -183,6 +186,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::DropboxLogin(args) => login::run(args).await,
+        Command::Healthcheck(args) => healthcheck::run(args).await,
         Command::Token { name } => {
             token::token(&name);
             Ok(())

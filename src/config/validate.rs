@@ -16,10 +16,15 @@ impl Config {
             let parsed = url::Url::parse(url).map_err(|e| {
                 ConfigError::invalid("http.public_base_url", format!("not a URL: {e}"))
             })?;
-            if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+            if !matches!(parsed.scheme(), "http" | "https")
+                || parsed.host().is_none()
+                || parsed.query().is_some()
+                || parsed.fragment().is_some()
+                || !parsed.username().is_empty()
+            {
                 return Err(ConfigError::invalid(
                     "http.public_base_url",
-                    "must be an http(s) origin such as https://scim.example.com",
+                    "must be an http(s) origin, optionally with a path, such as https://scim.example.com",
                 ));
             }
         }

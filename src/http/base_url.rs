@@ -1,14 +1,18 @@
 //! The externally visible base URL of the SCIM API, for `meta.location` and `Location` behind a proxy,
 //! and which `Host` values a request may name.
+//!
+//! The public SCIM base is `origin + public prefix + path_prefix`, where the public prefix is the path a
+//! proxy strips before forwarding: the path of `http.public_base_url`, or else (from a trusted proxy) the
+//! last `X-Forwarded-Prefix`.
 
 use axum::http::{HeaderMap, header};
 
 /// How the public origin is found: configured, or taken from trusted forwarded headers, or from `Host`.
 #[derive(Debug, Clone)]
 pub struct BaseUrlPolicy {
-    /// `http.public_base_url` without a trailing slash.
+    /// `http.public_base_url` (an origin, optionally with the path a proxy strips).
     pub public_base_url: Option<String>,
-    /// Trust `X-Forwarded-Proto` and `X-Forwarded-Host`.
+    /// Trust `X-Forwarded-Proto`, `X-Forwarded-Host` and `X-Forwarded-Prefix`.
     pub trust_forwarded: bool,
     /// The SCIM path prefix, e.g. `/scim/v2`.
     pub prefix: String,
@@ -21,7 +25,13 @@ impl BaseUrlPolicy {
     pub fn resolve(&self, headers: &HeaderMap) -> String {
         let origin = match &self.public_base_url {
             Some(url) => url.trim_end_matches('/').to_owned(),
-            None => self.origin_from_headers(headers),
+            None => {
+                let prefix = self
+                    .forwarded(headers, "x-forwarded-prefix")
+                    .and_then(safe_forwarded_prefix)
+                    .unwrap_or("");
+                format!("{}{prefix}", self.origin_from_headers(headers))
+            }
         };
         format!("{origin}{}", self.prefix)
     }
@@ -44,7 +54,8 @@ impl BaseUrlPolicy {
 
     /// The host the client named: the last `X-Forwarded-Host` when trusted, else `Host`.
     fn request_host<'h>(&self, headers: &'h HeaderMap) -> Option<&'h str> {
-        self.forwarded(headers, "x-forwarded-host").or_else(|| {
+        let forwarded = self.forwarded(headers, "x-forwarded-host");
+        forwarded.filter(|v| is_safe_host_or_proto(v)).or_else(|| {
             headers
                 .get(header::HOST)
                 .and_then(|v| v.to_str().ok())
@@ -60,12 +71,13 @@ impl BaseUrlPolicy {
         }
         let values = headers.get_all(name);
         let last = values.iter().next_back()?.to_str().ok()?;
-        Some(last.rsplit(',').next()?.trim()).filter(|v| is_safe_host_or_proto(v))
+        Some(last.rsplit(',').next()?.trim())
     }
 
     fn origin_from_headers(&self, headers: &HeaderMap) -> String {
         let proto = self
             .forwarded(headers, "x-forwarded-proto")
+            .filter(|p| is_safe_host_or_proto(p))
             .filter(|p| p.eq_ignore_ascii_case("http") || p.eq_ignore_ascii_case("https"))
             .unwrap_or("http")
             .to_ascii_lowercase();
@@ -86,6 +98,26 @@ fn strip_port(host: &str) -> &str {
         }
         _ => host,
     }
+}
+
+/// A forwarded path prefix fit to put in a URL we hand back, without its trailing `/`: absolute, made of
+/// unreserved characters, with no empty, `.` or `..` segment. `/` alone is no prefix; others are ignored.
+fn safe_forwarded_prefix(v: &str) -> Option<&str> {
+    let trimmed = v.strip_suffix('/').unwrap_or(v);
+    if trimmed.is_empty() && v == "/" {
+        return Some("");
+    }
+    let segments = trimmed.strip_prefix('/')?;
+    let ok = trimmed.len() <= 255
+        && segments.split('/').all(|seg| {
+            !seg.is_empty()
+                && seg != "."
+                && seg != ".."
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+        });
+    ok.then_some(trimmed)
 }
 
 /// Whether `v` is usable as an `http.allowed_hosts` entry: host characters only, optionally `:port`.
@@ -177,5 +209,48 @@ mod tests {
             ("host", "scim.example.com"),
             ("x-forwarded-host", "scim.example.com, evil.example")
         ]));
+    }
+
+    #[test]
+    fn a_trusted_forwarded_prefix_goes_before_the_scim_prefix() {
+        let h = headers(&[
+            ("host", "10.0.0.5:8080"),
+            ("x-forwarded-host", "proxy.example:8443"),
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-prefix", "/spoofed, /idp/dropbox/"),
+        ]);
+        assert_eq!(
+            policy(None, true).resolve(&h),
+            "https://proxy.example:8443/idp/dropbox/scim/v2"
+        );
+        assert_eq!(
+            policy(None, false).resolve(&h),
+            "http://10.0.0.5:8080/scim/v2"
+        );
+        // The configured URL, with its own path, wins over the header.
+        assert_eq!(
+            policy(Some("https://scim.example.com/public/"), true).resolve(&h),
+            "https://scim.example.com/public/scim/v2"
+        );
+    }
+
+    #[test]
+    fn hostile_forwarded_prefixes_are_ignored() {
+        for bad in [
+            "idp",
+            "//evil.com",
+            "/a/../b",
+            "/a/./b",
+            "/a?x=1",
+            "/a#x",
+            "/a b",
+            "/%2e%2e",
+            "/a\\b",
+            "/a//b",
+        ] {
+            assert_eq!(safe_forwarded_prefix(bad), None, "{bad}");
+        }
+        assert_eq!(safe_forwarded_prefix("/"), Some(""));
+        assert_eq!(safe_forwarded_prefix("/a-b/c_d.e~"), Some("/a-b/c_d.e~"));
     }
 }

@@ -5,6 +5,7 @@ mod auth;
 mod check;
 mod config_env;
 mod config_examples;
+mod deploy;
 mod dropbox;
 mod emulator;
 mod fault_matrix;
