@@ -2,6 +2,7 @@
 
 mod admin_client;
 mod admin_golden;
+mod admin_replay;
 mod admin_rig;
 mod admin_rules;
 mod golden;
