@@ -12,6 +12,7 @@ mod http;
 mod jobs;
 mod redact;
 pub mod retry;
+mod routes_admin;
 mod routes_groups;
 mod routes_members;
 pub mod scopes;

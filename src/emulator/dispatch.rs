@@ -12,7 +12,10 @@ use serde_json::{Value, json};
 use super::jobs::JobFamily;
 use super::state::Model;
 use super::wire::{ApiError, json_response, text};
-use super::{Emulator, Fault, auth, group_members, groups, lifecycle, members, profile};
+use super::{
+    Emulator, Fault, auth, group_members, groups, lifecycle, members, profile, roles,
+    secondary_emails, space_limits,
+};
 
 /// A route implementation over the locked model.
 type Handler = fn(&mut Model, &Value) -> Result<Value, ApiError>;
@@ -51,6 +54,24 @@ fn route(key: &str) -> Option<(&'static str, bool, Handler)> {
         "groups/members/list" => ("groups.read", false, group_members::members_list),
         "groups/members/list/continue" => {
             ("groups.read", false, group_members::members_list_continue)
+        }
+        "members/get_available_team_member_roles" => ("members.read", true, roles::get_available),
+        "members/secondary_emails/add" => ("members.write", false, secondary_emails::add),
+        "members/secondary_emails/delete" => ("members.write", false, secondary_emails::delete),
+        "members/secondary_emails/resend_verification_emails" => (
+            "members.write",
+            false,
+            secondary_emails::resend_verification,
+        ),
+        // The spec gives set_custom_quota the members.read scope; the emulator follows it.
+        "member_space_limits/set_custom_quota" => {
+            ("members.read", false, space_limits::set_custom_quota)
+        }
+        "member_space_limits/remove_custom_quota" => {
+            ("members.write", false, space_limits::remove_custom_quota)
+        }
+        "member_space_limits/get_custom_quota" => {
+            ("members.read", false, space_limits::get_custom_quota)
         }
         "get_info" => ("team_info.read", true, lifecycle::team_info),
         "token/get_authenticated_admin" => ("team_info.read", true, lifecycle::authenticated_admin),

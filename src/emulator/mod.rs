@@ -5,6 +5,7 @@ mod args;
 mod auth;
 mod call_log;
 mod cli;
+mod control_admin;
 mod cursor;
 mod dispatch;
 mod faults;
@@ -19,9 +20,13 @@ mod oauth;
 mod oauth_code;
 #[cfg(test)]
 mod oauth_tests;
+mod per_user;
 mod profile;
+mod roles;
 #[cfg(test)]
 mod rules_tests;
+mod secondary_emails;
+mod space_limits;
 mod state;
 mod view;
 mod wire;

@@ -331,7 +331,7 @@ fn authenticated_admin_not_active_after_demotion() {
     let other = id_of(&add(&mut m, "adm2@example.com"));
     activate(&mut m, &other);
     let mut body = by_id(&other);
-    body["new_roles"] = json!(["pid_dbtmr:team_admin"]);
+    body["new_roles"] = json!(["pid_dbtmr:2345"]);
     assert!(profile::set_admin_permissions_v2(&mut m, &body).is_ok());
     let admin = m.admin_id.clone();
     let mut demote = by_id(&admin);

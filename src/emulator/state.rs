@@ -34,7 +34,16 @@ pub(crate) enum Role {
     TeamAdmin,
     UserManagementAdmin,
     SupportAdmin,
+    BillingAdmin,
     MemberOnly,
+}
+
+/// A secondary e-mail of a member: the address, whether it is verified, and verification mails sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SecondaryEmail {
+    pub email: String,
+    pub verified: bool,
+    pub mails_sent: u32,
 }
 
 /// One team member as the emulator stores it.
@@ -58,6 +67,10 @@ pub(crate) struct Member {
     pub member_folder_id: String,
     pub root_folder_id: String,
     pub seq: u64,
+    /// Secondary e-mails in the order they were added.
+    pub secondary_emails: Vec<SecondaryEmail>,
+    /// The member's custom space limit in GB, if one is set.
+    pub custom_quota_gb: Option<u32>,
 }
 
 impl Member {
@@ -131,6 +144,12 @@ pub(crate) struct Model {
     pub faults: FaultState,
     pub stats: BTreeMap<String, u64>,
     pub calls: CallLog,
+    /// The team's verified domains: secondary e-mails there are verified at once.
+    pub verified_domains: HashSet<String>,
+    /// Whether the team allows secondary e-mails (`secondary_emails_disabled` otherwise).
+    pub secondary_emails_enabled: bool,
+    /// Members on the space-limit excluded list (`some_users_are_excluded`).
+    pub quota_excluded: HashSet<String>,
 }
 
 /// A random alphanumeric string of `len` characters.
@@ -174,8 +193,15 @@ impl Model {
             faults: FaultState::default(),
             stats: BTreeMap::new(),
             calls: CallLog::default(),
+            verified_domains: HashSet::new(),
+            secondary_emails_enabled: true,
+            quota_excluded: HashSet::new(),
             cfg,
         };
+        // The admin's own domain is the team's verified domain until a test says otherwise.
+        if let Some((_, domain)) = model.cfg.admin_email.rsplit_once('@') {
+            model.verified_domains.insert(domain.to_ascii_lowercase());
+        }
         let email = model.cfg.admin_email.clone();
         let admin = model.new_member(&email, "Team", "Admin", Role::TeamAdmin);
         let now = model.now();
@@ -244,6 +270,8 @@ impl Model {
             member_folder_id: random_digits(10),
             root_folder_id: random_digits(10),
             seq,
+            secondary_emails: Vec::new(),
+            custom_quota_gb: None,
         });
         id
     }

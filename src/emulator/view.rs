@@ -1,14 +1,16 @@
 //! Conversion of model records into the SDK's response types, so the wire encoding is the SDK's.
 
+use dropbox_sdk::types::secondary_emails::SecondaryEmail;
 use dropbox_sdk::types::team::{
     GroupAccessType, GroupFullInfo, GroupMemberInfo, MemberProfile, RemovedStatus,
-    TeamMemberInfoV2, TeamMemberProfile, TeamMemberRole, TeamMemberStatus, TeamMembershipType,
+    TeamMemberInfoV2, TeamMemberProfile, TeamMemberStatus, TeamMembershipType,
 };
 use dropbox_sdk::types::team_common::{GroupManagementType, GroupSummary};
 use dropbox_sdk::types::users::Name;
 use serde_json::Value;
 
-use super::state::{Access, Group, Member, Mgmt, Model, Role, Status, stamp};
+pub(crate) use super::roles::{role_from_id, roles};
+use super::state::{Access, Group, Member, Mgmt, Model, Status, stamp};
 
 /// Serializes any SDK value to JSON (the SDK types always serialize).
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Value {
@@ -59,6 +61,16 @@ impl Member {
     }
 }
 
+/// The member's `secondary_emails`, omitted (like the optional field) when there are none.
+fn secondary_emails(m: &Member) -> Option<Vec<SecondaryEmail>> {
+    (!m.secondary_emails.is_empty()).then(|| {
+        m.secondary_emails
+            .iter()
+            .map(|s| SecondaryEmail::new(s.email.clone(), s.verified))
+            .collect()
+    })
+}
+
 /// The `TeamMemberProfile` of a member.
 pub(crate) fn profile(model: &Model, m: &Member) -> TeamMemberProfile {
     let mut p = TeamMemberProfile::new(
@@ -73,6 +85,9 @@ pub(crate) fn profile(model: &Model, m: &Member) -> TeamMemberProfile {
         m.root_folder_id.clone(),
     )
     .with_account_id(m.account_id.clone());
+    if let Some(list) = secondary_emails(m) {
+        p = p.with_secondary_emails(list);
+    }
     if let Some(x) = &m.external_id {
         p = p.with_external_id(x.clone());
     }
@@ -105,6 +120,9 @@ pub(crate) fn member_profile(m: &Member) -> MemberProfile {
         TeamMembershipType::Full,
     )
     .with_account_id(m.account_id.clone());
+    if let Some(list) = secondary_emails(m) {
+        p = p.with_secondary_emails(list);
+    }
     if let Some(x) = &m.external_id {
         p = p.with_external_id(x.clone());
     }
@@ -115,46 +133,6 @@ pub(crate) fn member_profile(m: &Member) -> MemberProfile {
         p = p.with_invited_on(stamp(t));
     }
     p
-}
-
-/// The v2 role id of an admin tier.
-pub(crate) fn role_id(role: Role) -> Option<&'static str> {
-    match role {
-        Role::TeamAdmin => Some("pid_dbtmr:team_admin"),
-        Role::UserManagementAdmin => Some("pid_dbtmr:user_management_admin"),
-        Role::SupportAdmin => Some("pid_dbtmr:support_admin"),
-        Role::MemberOnly => None,
-    }
-}
-
-/// Parses a v2 role id.
-pub(crate) fn role_from_id(id: &str) -> Option<Role> {
-    [
-        Role::TeamAdmin,
-        Role::UserManagementAdmin,
-        Role::SupportAdmin,
-    ]
-    .into_iter()
-    .find(|r| role_id(*r) == Some(id))
-}
-
-/// The `TeamMemberRole` list of a member (empty for member-only) [assume].
-pub(crate) fn roles(role: Role) -> Vec<TeamMemberRole> {
-    let (name, desc) = match role {
-        Role::TeamAdmin => ("Team", "Full admin access"),
-        Role::UserManagementAdmin => ("User management", "Manages members"),
-        Role::SupportAdmin => ("Support", "Helps members"),
-        Role::MemberOnly => return Vec::new(),
-    };
-    role_id(role)
-        .map(|id| {
-            vec![TeamMemberRole::new(
-                id.to_string(),
-                name.to_string(),
-                desc.to_string(),
-            )]
-        })
-        .unwrap_or_default()
 }
 
 /// `TeamMemberInfoV2` of a member.
