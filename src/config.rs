@@ -13,11 +13,13 @@
 //! warning. Every error names the dotted key and where its value came from (file and line, or the
 //! variable), and [`Config::load_with_origins`] reports the origin of every effective value.
 
+pub mod audit;
 mod env;
 mod error;
 mod file;
 mod load;
 mod policy;
+pub mod status;
 mod validate;
 
 pub use error::{ConfigError, Origin};
@@ -59,6 +61,12 @@ pub struct Config {
     /// What `DELETE /Users/{id}` does.
     #[serde(default)]
     pub deprovision: DeprovisionConfig,
+    /// Audit log retention and the SIEM log line.
+    #[serde(default)]
+    pub audit: audit::AuditConfig,
+    /// The operator's status page (off unless `[status] token_sha256` is set).
+    #[serde(default)]
+    pub status: status::StatusConfig,
 }
 
 /// Log line format.

@@ -48,6 +48,8 @@ pub struct BridgeSettings {
     pub mirror_max_age: Duration,
     /// The page size of every listing: the default and the largest `count` (see [`PAGE_SIZE`]).
     pub page_size: usize,
+    /// Audit retention and whether entries are also logged (see `audit.rs`).
+    pub audit: crate::config::audit::AuditConfig,
 }
 
 impl BridgeSettings {
@@ -60,6 +62,7 @@ impl BridgeSettings {
             deprovision: config.deprovision.clone(),
             mirror_max_age: Duration::from_secs(config.users.mirror_max_age_secs),
             page_size: PAGE_SIZE,
+            audit: config.audit.clone(),
         }
     }
 }

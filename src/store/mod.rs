@@ -19,6 +19,7 @@ mod invites;
 mod jobs;
 mod leases;
 mod mirror;
+mod open_existing;
 mod pg_connect_error;
 mod removal_claims;
 mod removals;
@@ -30,6 +31,7 @@ pub use extras::{Enterprise, StoredMultiValue, UserExtras};
 pub use invites::InactiveInvite;
 pub use jobs::DropboxJob;
 pub use mirror::MirrorMember;
+pub use open_existing::Access;
 pub use removals::{PendingRemoval, RemovalState, Retry};
 
 use std::str::FromStr;
@@ -74,6 +76,9 @@ pub enum StoreError {
         /// What failed (TLS, refused, timed out, authentication...) with its error chain.
         detail: String,
     },
+    /// An operator command was pointed at a store that does not exist (nothing was created).
+    #[error("the store does not exist: {0}")]
+    Missing(String),
 }
 
 impl From<sqlx::Error> for StoreError {
