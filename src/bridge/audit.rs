@@ -5,7 +5,7 @@
 //! (target `audit`) for a SIEM; those lines hold ids, never e-mails: anything that looks like an
 //! e-mail is replaced by `email:sha256:` and the first 16 hex digits of its lower-case SHA-256.
 
-use super::Bridge;
+use super::{Bridge, BridgeError};
 use crate::dropbox::{CallLog, DropboxClient};
 use crate::store::{AuditEntry, DropboxCall};
 
@@ -96,9 +96,33 @@ impl Bridge {
         }
     }
 
+    /// Passes `result` on, auditing it first when it is an error: for a write refused before any
+    /// Dropbox call (an unreadable or invalid body), which would otherwise leave no record.
+    pub(crate) async fn audit_refusal<T, E: Into<BridgeError>>(
+        &self,
+        ctx: &WriteContext,
+        resource_type: &str,
+        result: Result<T, E>,
+    ) -> Result<T, BridgeError> {
+        let result = result.map_err(Into::into);
+        if let Err(e) = &result {
+            self.audit(ctx, resource_type, None, e.status(), Some(audit_detail(e)))
+                .await;
+        }
+        result
+    }
+
     /// How long audit entries are kept (`audit.retention_days`), if a retention is set.
     pub fn audit_retention(&self) -> Option<chrono::Duration> {
         self.settings().audit.retention()
+    }
+}
+
+/// What an audit entry says about a failed write: the SCIM error's detail, or the cause.
+pub(crate) fn audit_detail(e: &BridgeError) -> String {
+    match e {
+        BridgeError::Scim(e) => e.detail.clone(),
+        e => e.log_cause().unwrap_or_else(|| e.to_string()),
     }
 }
 
@@ -214,5 +238,62 @@ mod tests {
             redact_emails("PATCH /Users/dbmid:x"),
             "PATCH /Users/dbmid:x"
         );
+    }
+
+    /// Collects what a subscriber writes.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut v) = self.0.lock() {
+                v.extend_from_slice(buf);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_entry_is_one_json_log_line_for_a_siem_without_emails() {
+        let entry = AuditEntry {
+            id: 42,
+            at: chrono::Utc::now(),
+            client: Some("okta".into()),
+            request_id: Some("req-1".into()),
+            operation: "POST /Users".into(),
+            resource_type: Some("User".into()),
+            resource_id: None,
+            dropbox_calls: vec![DropboxCall {
+                route: "members/add_v2".into(),
+                outcome: "ok".into(),
+            }],
+            status: 409,
+            detail: Some("userName bob@example.com is taken".into()),
+        };
+        let out = Captured::default();
+        let writer = out.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || log_entry(&entry));
+        let text = out
+            .0
+            .lock()
+            .map(|v| String::from_utf8_lossy(&v).into_owned());
+        let text = text.unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 1, "{text}");
+        let line: serde_json::Value = serde_json::from_str(lines[0]).unwrap_or_default();
+        assert_eq!(line["target"], "audit");
+        assert_eq!(line["level"], "INFO");
+        assert_eq!(line["fields"]["audit_id"], 42);
+        assert_eq!(line["fields"]["status"], 409);
+        assert_eq!(line["fields"]["client"], "okta");
+        assert_eq!(line["fields"]["dropbox_calls"], "members/add_v2=ok");
+        assert!(!text.contains('@') && !text.contains("bob"), "{text}");
     }
 }

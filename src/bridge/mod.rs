@@ -16,6 +16,7 @@ pub mod readiness;
 mod removal;
 mod removal_check;
 mod search;
+pub mod status;
 mod users;
 
 pub use audit::WriteContext;

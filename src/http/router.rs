@@ -2,7 +2,7 @@
 
 use super::AppState;
 use super::error::ApiError;
-use super::handlers::{discovery, groups, probes, search, users};
+use super::handlers::{discovery, groups, probes, search, status, users};
 use super::middleware;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -58,6 +58,8 @@ pub fn build_router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     app.route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
+        // The operator's status page: its own token, 404 unless `[status]` is configured.
+        .merge(status::routes())
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), middleware::timeout))
         .layer(DefaultBodyLimit::max(state.config.http.body_limit_bytes))

@@ -1,6 +1,7 @@
 //! The one integration-test binary: the bridge, its SCIM API, the Dropbox client, the emulator and the
 //! store, tested through their public interfaces. Shared builders live in `helpers`.
 
+mod audit;
 mod check;
 mod config_env;
 mod config_examples;
@@ -13,6 +14,7 @@ mod hostile;
 mod offboarding;
 mod replicas;
 mod scim;
+mod status;
 mod store;
 mod tls;
 mod users;

@@ -16,7 +16,9 @@ impl Bridge {
         id: &str,
         body: Value,
     ) -> Result<ScimUser, BridgeError> {
-        let desired = ScimUser::from_json(body)?;
+        let desired = self
+            .audit_refusal(ctx, "User", ScimUser::from_json(body))
+            .await?;
         self.write_user(ctx, id, move |_| Ok(desired)).await
     }
 
@@ -28,7 +30,7 @@ impl Bridge {
         id: &str,
         body: Value,
     ) -> Result<ScimUser, BridgeError> {
-        let ops = parse_patch(&body)?;
+        let ops = self.audit_refusal(ctx, "User", parse_patch(&body)).await?;
         self.write_user(ctx, id, move |current| {
             let mut doc = current.to_json("");
             apply(&ops, &mut doc, user_schema())?;
