@@ -52,7 +52,7 @@ impl Bridge {
         let store = self.store();
         let mut removals = store.list_removals(None).await?;
         removals.retain(|r| !matches!(r.state, RemovalState::Done | RemovalState::Cancelled));
-        removals.sort_by(|a, b| a.due_at.cmp(&b.due_at));
+        removals.sort_by_key(|r| r.due_at);
         let mut recent = store
             .query_audit(&AuditQuery {
                 limit: Some(i64::from(recent)),

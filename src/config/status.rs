@@ -56,8 +56,10 @@ mod tests {
 
     use figment::providers::Format;
 
-    fn parse(toml: &str) -> Result<StatusConfig, figment::Error> {
-        figment::Figment::from(figment::providers::Toml::string(toml)).extract()
+    fn parse(toml: &str) -> Result<StatusConfig, String> {
+        figment::Figment::from(figment::providers::Toml::string(toml))
+            .extract()
+            .map_err(|e| e.to_string())
     }
 
     #[test]

@@ -169,3 +169,32 @@ async fn the_login_form_sets_an_http_only_strict_cookie_only_for_the_operator_to
             .contains("Operator login")
     );
 }
+
+/// The README's `[audit]` and `[status]` examples are configurations the bridge accepts.
+#[test]
+fn readme_audit_and_status_examples_are_valid() {
+    let readme = include_str!("../../../README.md");
+    let block = |section: &str| {
+        readme
+            .split("```toml\n")
+            .skip(1)
+            .filter_map(|rest| rest.split("```").next())
+            .find(|b| b.starts_with(section))
+            .unwrap_or_else(|| panic!("README shows {section}"))
+            .to_owned()
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let load = |text: String| {
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, &text).expect("write");
+        dropbox_scim_bridge::config::Config::load_from(Some(&path), Vec::<(String, String)>::new())
+            .unwrap_or_else(|e| panic!("README example refused: {e}\n{text}"))
+    };
+    let audit = load(block("[audit]"));
+    assert_eq!(audit.audit.retention().map(|d| d.num_days()), Some(400));
+    assert!(audit.audit.log_entries);
+    let status = block("[status]").replace("<the sha256 printed above>", &token_hash_hex(OPERATOR));
+    let status = load(status);
+    assert!(status.status.enabled());
+    assert_eq!(status.status.recent_operations, 20);
+}
