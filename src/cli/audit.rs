@@ -1,63 +1,14 @@
 //! `audit`: prints the audit log of SCIM writes and the Dropbox calls they made, from the existing
 //! store opened read-only (never Dropbox); filters, and a table, JSON Lines or CSV.
 
-use super::table::{clip, stamp, write_table};
-use crate::store::{Access, AuditEntry, AuditQuery, Store};
+pub use super::audit_format::Format;
+use super::audit_format::write_entries;
+pub use super::store_access::{StoreArgs, open_store};
+use crate::store::{Access, AuditQuery};
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
-use clap::{Args, ValueEnum};
-use serde_json::json;
+use clap::Args;
 use std::io::Write;
-use std::path::PathBuf;
-
-/// Which store an operator command reads: the config's, or the demo's with `--demo`.
-#[derive(Debug, Args)]
-pub struct StoreArgs {
-    /// The TOML config file (also SCIM_BRIDGE_CONFIG); its store is read.
-    #[arg(long, env = "SCIM_BRIDGE_CONFIG")]
-    pub config: Option<PathBuf>,
-    /// Read the store of `serve --demo` (in --data-dir) instead of the config's.
-    #[arg(long)]
-    pub demo: bool,
-    /// The demo's data folder, as given to `serve --demo`.
-    #[arg(long, default_value = "data/demo", requires = "demo")]
-    pub data_dir: PathBuf,
-}
-
-impl StoreArgs {
-    /// The store URL to open: the demo's SQLite file, or `store.url` of the loaded config.
-    pub fn store_url(&self) -> anyhow::Result<String> {
-        if self.demo {
-            return Ok(format!(
-                "sqlite://{}",
-                self.data_dir.join("bridge.sqlite").display()
-            ));
-        }
-        Ok(crate::config::Config::load(self.config.as_deref())?
-            .store
-            .url)
-    }
-}
-
-/// Opens the existing store for an operator command, or explains where it was looked for.
-pub async fn open_store(url: &str, access: Access) -> anyhow::Result<Store> {
-    Store::open_existing(url, access).await.with_context(|| {
-        "cannot open the store (nothing was created): point --config (or SCIM_BRIDGE_CONFIG) at the \
-         bridge's config, or add --demo to read the store of `serve --demo`"
-    })
-}
-
-/// The output of `audit`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// An aligned table for a terminal.
-    #[default]
-    Table,
-    /// One JSON object per line (JSON Lines).
-    Json,
-    /// CSV with a header row (RFC 4180 quoting).
-    Csv,
-}
 
 /// `audit`'s options.
 #[derive(Debug, Args)]
@@ -146,20 +97,6 @@ pub async fn audit(args: AuditArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes `entries` in `format`.
-fn write_entries(out: &mut Vec<u8>, entries: &[AuditEntry], format: Format) -> anyhow::Result<()> {
-    match format {
-        Format::Table => write_audit_table(out, entries)?,
-        Format::Json => {
-            for e in entries {
-                writeln!(out, "{}", audit_json(e))?;
-            }
-        }
-        Format::Csv => write_csv(out, entries)?,
-    }
-    Ok(())
-}
-
 /// `429`, `4xx`, `failed` or `ok` as an inclusive status range.
 fn parse_status(text: &str) -> anyhow::Result<(i64, i64)> {
     let t = text.trim().to_ascii_lowercase();
@@ -209,89 +146,10 @@ fn parse_time(text: &str, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
         .with_context(|| format!("`{text}` is too far back"))
 }
 
-fn audit_json(e: &AuditEntry) -> serde_json::Value {
-    json!({
-        "id": e.id, "at": stamp(e.at), "client": e.client, "request_id": e.request_id,
-        "operation": e.operation, "resource_type": e.resource_type, "resource_id": e.resource_id,
-        "dropbox_calls": e.dropbox_calls, "status": e.status, "detail": e.detail,
-    })
-}
-
-fn write_csv(out: &mut Vec<u8>, entries: &[AuditEntry]) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "id",
-        "at",
-        "client",
-        "request_id",
-        "operation",
-        "resource_type",
-        "resource_id",
-        "status",
-        "dropbox_calls",
-        "detail",
-    ])?;
-    for e in entries {
-        w.write_record([
-            e.id.to_string(),
-            stamp(e.at),
-            e.client.clone().unwrap_or_default(),
-            e.request_id.clone().unwrap_or_default(),
-            e.operation.clone(),
-            e.resource_type.clone().unwrap_or_default(),
-            e.resource_id.clone().unwrap_or_default(),
-            e.status.to_string(),
-            calls_text(e),
-            e.detail.clone().unwrap_or_default(),
-        ])?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
-/// The Dropbox calls as `route=outcome` joined by commas.
-fn calls_text(e: &AuditEntry) -> String {
-    let calls: Vec<String> = e
-        .dropbox_calls
-        .iter()
-        .map(|c| format!("{}={}", c.route, c.outcome))
-        .collect();
-    calls.join(",")
-}
-
-fn write_audit_table(out: &mut impl Write, entries: &[AuditEntry]) -> std::io::Result<()> {
-    if entries.is_empty() {
-        return writeln!(out, "no audit entries match");
-    }
-    let rows: Vec<Vec<String>> = entries
-        .iter()
-        .map(|e| {
-            vec![
-                stamp(e.at),
-                e.client.clone().unwrap_or_default(),
-                e.operation.clone(),
-                e.resource_id.clone().unwrap_or_default(),
-                e.status.to_string(),
-                calls_text(e),
-                clip(e.detail.as_deref().unwrap_or_default(), 60),
-            ]
-        })
-        .collect();
-    let header = [
-        "AT",
-        "CLIENT",
-        "OPERATION",
-        "RESOURCE",
-        "STATUS",
-        "DROPBOX CALLS",
-        "DETAIL",
-    ];
-    write_table(out, &header, &rows)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::table::stamp;
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {
@@ -323,38 +181,5 @@ mod tests {
         for bad in ["", "6xx", "0xx", "42", "99", "abc", "4x"] {
             assert!(parse_status(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn csv_quotes_commas_quotes_and_newlines() {
-        let entry = AuditEntry {
-            id: 7,
-            at: now(),
-            client: Some("okta".into()),
-            request_id: None,
-            operation: "PATCH /scim/v2/Users/x".into(),
-            resource_type: Some("User".into()),
-            resource_id: Some("x".into()),
-            dropbox_calls: vec![
-                crate::store::DropboxCall {
-                    route: "a".into(),
-                    outcome: "ok".into(),
-                },
-                crate::store::DropboxCall {
-                    route: "b".into(),
-                    outcome: "429".into(),
-                },
-            ],
-            status: 429,
-            detail: Some("say \"hi\",\nthen".into()),
-        };
-        let mut out = Vec::new();
-        assert!(write_entries(&mut out, &[entry], Format::Csv).is_ok());
-        let mut reader = csv::Reader::from_reader(out.as_slice());
-        let rows: Vec<csv::StringRecord> = reader.records().filter_map(Result::ok).collect();
-        assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].get(8), Some("a=ok,b=429"));
-        assert_eq!(rows[0].get(9), Some("say \"hi\",\nthen"));
-        assert_eq!(rows[0].get(7), Some("429"));
     }
 }

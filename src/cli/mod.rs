@@ -1,6 +1,7 @@
 //! The command line: argument definitions and the dispatch to each subcommand.
 
 pub mod audit;
+mod audit_format;
 mod check;
 mod check_dropbox;
 mod check_report;
@@ -9,6 +10,7 @@ pub mod pending;
 pub mod pending_fix;
 mod print_config;
 mod serve;
+mod store_access;
 mod table;
 mod token;
 
