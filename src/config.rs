@@ -14,6 +14,7 @@
 //! variable), and [`Config::load_with_origins`] reports the origin of every effective value.
 
 mod allow_list;
+pub mod audit;
 mod env;
 mod error;
 mod file;
@@ -22,6 +23,7 @@ mod load;
 mod metrics;
 mod policy;
 mod rate;
+pub mod status;
 mod validate;
 
 pub use allow_list::{AllowListConfig, parse_network};
@@ -70,6 +72,12 @@ pub struct Config {
     /// Prometheus `/metrics`: off, on the main address behind a token, or on its own address.
     #[serde(default)]
     pub metrics: MetricsConfig,
+    /// Audit log retention and the SIEM log line.
+    #[serde(default)]
+    pub audit: audit::AuditConfig,
+    /// The operator's status page (off unless `[status] token_sha256` is set).
+    #[serde(default)]
+    pub status: status::StatusConfig,
 }
 
 /// Log line format.

@@ -17,6 +17,7 @@ pub mod readiness;
 mod removal;
 mod removal_check;
 mod search;
+pub mod status;
 mod users;
 
 pub use audit::WriteContext;
@@ -49,6 +50,8 @@ pub struct BridgeSettings {
     pub mirror_max_age: Duration,
     /// The page size of every listing: the default and the largest `count` (see [`PAGE_SIZE`]).
     pub page_size: usize,
+    /// Audit retention and whether entries are also logged (see `audit.rs`).
+    pub audit: crate::config::audit::AuditConfig,
 }
 
 impl BridgeSettings {
@@ -61,6 +64,7 @@ impl BridgeSettings {
             deprovision: config.deprovision.clone(),
             mirror_max_age: Duration::from_secs(config.users.mirror_max_age_secs),
             page_size: PAGE_SIZE,
+            audit: config.audit.clone(),
         }
     }
 }

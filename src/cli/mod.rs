@@ -1,6 +1,7 @@
 //! The command line: argument definitions and the dispatch to each subcommand.
 
 pub mod audit;
+mod audit_format;
 mod check;
 mod check_dropbox;
 mod check_report;
@@ -10,6 +11,7 @@ pub mod pending;
 pub mod pending_fix;
 mod print_config;
 mod serve;
+mod store_access;
 mod table;
 mod token;
 
@@ -73,31 +75,12 @@ pub enum Command {
         print_config: bool,
     },
     /// Show the audit log of SCIM writes and the Dropbox calls they made (newest first).
-    Audit {
-        /// The TOML config file (also SCIM_BRIDGE_CONFIG); its store is read.
-        #[arg(long, env = "SCIM_BRIDGE_CONFIG")]
-        config: Option<PathBuf>,
-        /// Only entries about this SCIM id.
-        #[arg(long)]
-        user: Option<String>,
-        /// Only entries since: RFC 3339 or an age such as 30m, 24h, 7d.
-        #[arg(long)]
-        since: Option<String>,
-        /// Only entries before: RFC 3339 or an age.
-        #[arg(long)]
-        until: Option<String>,
-        /// At most this many entries.
-        #[arg(long, default_value_t = 100)]
-        limit: i64,
-        /// One JSON object per line.
-        #[arg(long)]
-        json: bool,
-    },
+    Audit(audit::AuditArgs),
     /// List scheduled removals with their due time, or cancel / retry one.
     Pending {
-        /// The TOML config file (also SCIM_BRIDGE_CONFIG); its store is read.
-        #[arg(long, env = "SCIM_BRIDGE_CONFIG")]
-        config: Option<PathBuf>,
+        /// Where the store is.
+        #[command(flatten)]
+        store: audit::StoreArgs,
         /// Cancel this removal (a removal id or a SCIM user id).
         #[arg(long, conflicts_with_all = ["retry", "run_now", "state"])]
         cancel: Option<String>,
@@ -151,19 +134,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             json,
             print_config,
         } => check::run(config.as_deref(), json, print_config).await,
-        Command::Audit {
-            config,
-            user,
-            since,
-            until,
-            limit,
-            json,
-        } => {
-            let url = crate::config::Config::load(config.as_deref())?.store.url;
-            audit::audit(&url, user, since, until, limit, json).await
-        }
+        Command::Audit(args) => audit::audit(args).await,
         Command::Pending {
-            config,
+            store,
             cancel,
             retry,
             transfer_dest,
@@ -171,11 +144,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             state,
             json,
         } => {
-            let config = crate::config::Config::load(config.as_deref())?;
-            let url = &config.store.url;
+            let url = &store.store_url()?;
             match (cancel, retry, run_now) {
                 (Some(id), _, _) => pending::cancel(url, &id).await,
                 (_, Some(id), _) => {
+                    let mut config = crate::config::Config::load(store.config.as_deref())?;
+                    config.store.url.clone_from(url);
                     pending_fix::retry(&config, &id, transfer_dest.as_deref()).await
                 }
                 (_, _, Some(id)) => pending_fix::run_now(url, &id).await,

@@ -1,10 +1,12 @@
 //! `pending`: lists deferred removals (all, or in one state), cancels one, or retries a blocked or
-//! failed one with its stored policy. These talk to the store only; `pending_fix` holds the
-//! fixes that may ask Dropbox (`--retry ID --transfer-dest`, `--run-now`).
+//! failed one with its stored policy. These talk to the existing store only (listing opens it
+//! read-only; none creates one); `pending_fix` holds the fixes that may ask Dropbox
+//! (`--retry ID --transfer-dest`, `--run-now`).
 
+use super::audit::open_store;
 use super::pending_fix::{audit, reschedule, retriable};
 use super::table::{clip, stamp, write_table};
-use crate::store::{PendingRemoval, RemovalState, Store};
+use crate::store::{Access, PendingRemoval, RemovalState, Store};
 use anyhow::{Context, bail};
 use chrono::Utc;
 use serde_json::json;
@@ -21,9 +23,7 @@ pub async fn pending(store_url: &str, cancel: Option<String>, json: bool) -> any
 
 /// Cancels one removal (a removal id or a SCIM user id), recording it in the audit log.
 pub async fn cancel(store_url: &str, id: &str) -> anyhow::Result<()> {
-    let store = Store::connect(store_url)
-        .await
-        .context("cannot open the store")?;
+    let store = open_store(store_url, Access::ReadWrite).await?;
     let result = cancel_one(&store, id).await;
     store.close().await;
     result
@@ -31,9 +31,7 @@ pub async fn cancel(store_url: &str, id: &str) -> anyhow::Result<()> {
 
 /// Lists the deferred removals, all or those in `state` (a table, or JSON lines with `json`).
 pub async fn list(store_url: &str, state: Option<RemovalState>, json: bool) -> anyhow::Result<()> {
-    let store = Store::connect(store_url)
-        .await
-        .context("cannot open the store")?;
+    let store = open_store(store_url, Access::ReadOnly).await?;
     let result = list_in(&store, state, json).await;
     store.close().await;
     result
@@ -43,9 +41,7 @@ pub async fn list(store_url: &str, state: Option<RemovalState>, json: bool) -> a
 /// was (so a grace period still runs; `--run-now` skips it), e.g. once the user's manager is set.
 /// Pending, running, done and cancelled ones are refused.
 pub async fn retry(store_url: &str, id: &str) -> anyhow::Result<()> {
-    let store = Store::connect(store_url)
-        .await
-        .context("cannot open the store")?;
+    let store = open_store(store_url, Access::ReadWrite).await?;
     let result = retry_one(&store, id).await;
     store.close().await;
     result

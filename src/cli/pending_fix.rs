@@ -1,12 +1,13 @@
 //! `pending --retry ID [--transfer-dest EMAIL]` and `pending --run-now ID`: an operator unblocks a
 //! deferred removal. Each change is recorded in the audit log as a CLI action.
 
+use super::audit::open_store;
 use crate::config::{Config, DeprovisionConfig, TransferTo};
 use crate::dropbox::DropboxClient;
 use crate::dropbox::team::{
     MembersGetInfoItemV2, MembersGetInfoV2Arg, TeamMemberStatus, UserSelectorArg,
 };
-use crate::store::{AuditEntry, DropboxCall, PendingRemoval, RemovalState, Store};
+use crate::store::{Access, AuditEntry, DropboxCall, PendingRemoval, RemovalState, Store};
 use anyhow::{Context, bail};
 use chrono::Utc;
 
@@ -17,9 +18,7 @@ pub const CLI_CLIENT: &str = "cli";
 /// its stored policy or, with `transfer_dest`, transferring the files to that member instead. The
 /// destination must be an active team member other than the user; it is checked in Dropbox first.
 pub async fn retry(config: &Config, id: &str, transfer_dest: Option<&str>) -> anyhow::Result<()> {
-    let store = Store::connect(&config.store.url)
-        .await
-        .context("cannot open the store")?;
+    let store = open_store(&config.store.url, Access::ReadWrite).await?;
     let result = retry_with(&store, config, id, transfer_dest).await;
     store.close().await;
     result
@@ -79,9 +78,7 @@ pub(super) async fn reschedule(
 /// Runs a removal on the worker's next pass: a pending one skips what is left of its grace
 /// period; a blocked or failed one is re-scheduled, due now, with its stored policy.
 pub async fn run_now(store_url: &str, id: &str) -> anyhow::Result<()> {
-    let store = Store::connect(store_url)
-        .await
-        .context("cannot open the store")?;
+    let store = open_store(store_url, Access::ReadWrite).await?;
     let result = run_now_with(&store, id).await;
     store.close().await;
     result

@@ -3,7 +3,7 @@
 
 use super::AppState;
 use super::error::ApiError;
-use super::handlers::{discovery, groups, probes, search, users};
+use super::handlers::{discovery, groups, probes, search, status, users};
 use super::metrics::metrics_routes;
 use super::{middleware, normalize};
 use crate::config::MetricsPlace;
@@ -167,6 +167,8 @@ pub fn build_router(state: AppState) -> Router {
     };
     let request_id = HeaderName::from_static("x-request-id");
     let app = mounted(app, Mount::Root)
+        // The operator's status page: its own token, 404 unless `[status]` is configured.
+        .merge(status::routes())
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), middleware::timeout))
         .layer(DefaultBodyLimit::max(state.config.http.body_limit_bytes))

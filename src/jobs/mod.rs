@@ -1,4 +1,4 @@
-//! Background work: deferred removals and the follow-up of async Dropbox jobs.
+//! Background work: deferred removals, the follow-up of async Dropbox jobs and the audit retention.
 //!
 //! There is no background mirror refresh: a listing refreshes the member mirror itself when it is
 //! older than `users.mirror_max_age_secs`.
@@ -9,9 +9,11 @@
 //! dies without stopping stops renewing its short leases, so its claims run elsewhere within one
 //! lease.
 
+mod audit_retention;
 mod follow;
 mod removals;
 
+pub use audit_retention::{AUDIT_PRUNE_INTERVAL, prune_expired_audit};
 pub use follow::follow_running_jobs;
 pub use removals::{PassReport, RemovalWorker};
 
@@ -94,6 +96,19 @@ impl Workers {
                 }
             }
         })));
+        let token = stop.clone();
+        let (audit_bridge, audit_store) = (bridge.clone(), store.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let pruned = prune_expired_audit(&audit_bridge, &audit_store, chrono::Utc::now());
+                if let Err(e) = pruned.await {
+                    tracing::error!(error = %e, "audit retention pass failed; retrying next pass");
+                }
+                if pause(&token, AUDIT_PRUNE_INTERVAL).await {
+                    break;
+                }
+            }
+        }));
         let token = stop.clone();
         let interval = config.follow_interval;
         tasks.push(tokio::spawn(background(async move {

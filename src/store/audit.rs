@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Store, StoreError, from_json, on_pool, to_json};
+use super::{Store, StoreError, from_json, on_pool, placeholders, to_json};
 
 /// One Dropbox call made while serving a request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,15 +39,23 @@ pub struct AuditEntry {
     pub detail: Option<String>,
 }
 
-/// Filters for [`Store::query_audit`]; results are newest first.
+/// Filters for [`Store::query_audit`]; results are newest first. Unset filters match everything.
 #[derive(Clone, Debug, Default)]
 pub struct AuditQuery {
     /// Only entries about this resource.
     pub resource_id: Option<String>,
+    /// Only entries about one of these resources (e.g. every id an e-mail has had); empty: no filter.
+    pub resource_ids: Vec<String>,
     /// Only entries at or after.
     pub since: Option<DateTime<Utc>>,
     /// Only entries before.
     pub until: Option<DateTime<Utc>>,
+    /// Only entries written by this client (a token name, `cli`, `worker:...`).
+    pub client: Option<String>,
+    /// Only entries whose HTTP status is within this inclusive range.
+    pub status: Option<(i64, i64)>,
+    /// Only entries whose operation starts with this text, ignoring case (`DELETE`, `pending --cancel`).
+    pub operation: Option<String>,
     /// At most this many (default 100).
     pub limit: Option<i64>,
 }
@@ -66,6 +74,23 @@ struct Row {
     detail: Option<String>,
 }
 
+impl Row {
+    fn into_entry(self) -> Result<AuditEntry, StoreError> {
+        Ok(AuditEntry {
+            dropbox_calls: from_json(&self.dropbox_calls, "audit dropbox calls")?,
+            id: self.id,
+            at: self.at,
+            client: self.client,
+            request_id: self.request_id,
+            operation: self.operation,
+            resource_type: self.resource_type,
+            resource_id: self.resource_id,
+            status: self.status,
+            detail: self.detail,
+        })
+    }
+}
+
 impl Store {
     /// Appends one entry; returns its id.
     pub async fn append_audit(&self, e: &AuditEntry) -> Result<i64, StoreError> {
@@ -80,29 +105,56 @@ impl Store {
 
     /// Entries matching `q`, newest first.
     pub async fn query_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
-        let sql = "SELECT id, at, client, request_id, operation, resource_type, resource_id, dropbox_calls, \
-                   status, detail FROM audit_log WHERE ($1 IS NULL OR resource_id = $1) \
-                   AND ($2 IS NULL OR at >= $2) AND ($3 IS NULL OR at < $3) ORDER BY at DESC, id DESC LIMIT $4";
+        let mut sql = "SELECT id, at, client, request_id, operation, resource_type, resource_id, \
+                       dropbox_calls, status, detail FROM audit_log WHERE ($1 IS NULL OR resource_id = $1) \
+                       AND ($2 IS NULL OR at >= $2) AND ($3 IS NULL OR at < $3) \
+                       AND ($4 IS NULL OR client = $4) AND ($5 IS NULL OR status >= $5) \
+                       AND ($6 IS NULL OR status <= $6) \
+                       AND ($7 IS NULL OR SUBSTR(UPPER(operation), 1, LENGTH($7)) = $7)"
+            .to_owned();
+        if !q.resource_ids.is_empty() {
+            let list = placeholders(9, q.resource_ids.len());
+            sql.push_str(&format!(" AND resource_id IN ({list})"));
+        }
+        sql.push_str(" ORDER BY at DESC, id DESC LIMIT $8");
         let limit = q.limit.unwrap_or(100).max(0);
-        let rows: Vec<Row> = on_pool!(self, pool => sqlx::query_as(sql)
-            .bind(&q.resource_id).bind(q.since).bind(q.until).bind(limit)
-            .fetch_all(pool).await?);
-        rows.into_iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    dropbox_calls: from_json(&r.dropbox_calls, "audit dropbox calls")?,
-                    id: r.id,
-                    at: r.at,
-                    client: r.client,
-                    request_id: r.request_id,
-                    operation: r.operation,
-                    resource_type: r.resource_type,
-                    resource_id: r.resource_id,
-                    status: r.status,
-                    detail: r.detail,
-                })
-            })
-            .collect()
+        let operation = q.operation.as_deref().map(str::to_uppercase);
+        let rows: Vec<Row> = on_pool!(self, pool => {
+            let mut query = sqlx::query_as(&sql)
+                .bind(&q.resource_id).bind(q.since).bind(q.until).bind(&q.client)
+                .bind(q.status.map(|s| s.0)).bind(q.status.map(|s| s.1)).bind(&operation).bind(limit);
+            for id in &q.resource_ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await?
+        });
+        rows.into_iter().map(Row::into_entry).collect()
+    }
+
+    /// Every SCIM id the store links to `email` (case-insensitive): the mirrored member and its
+    /// aliases, a deleted user's tombstone, an inactive invite. The audit log keeps ids, not
+    /// e-mails, so `audit --email` looks the e-mail up here; empty when the store never saw it.
+    pub async fn ids_for_email(&self, email: &str) -> Result<Vec<String>, StoreError> {
+        let email = email.trim().to_lowercase();
+        let mut ids: Vec<String> = Vec::new();
+        let sql = "SELECT team_member_id FROM team_mirror WHERE email_lower = $1 \
+                   UNION SELECT scim_id FROM deleted_users WHERE email_lower = $1 \
+                   UNION SELECT team_member_id FROM deleted_users WHERE email_lower = $1";
+        let found: Vec<String> =
+            on_pool!(self, pool => sqlx::query_scalar(sql).bind(&email).fetch_all(pool).await?);
+        for member in found {
+            if let Some(alias) = self.scim_id_for_member(&member).await? {
+                ids.push(alias);
+            }
+            ids.push(member);
+        }
+        if let Some(invite) = self.find_inactive_invite_by_email(&email).await? {
+            ids.extend(invite.team_member_id.clone());
+            ids.push(invite.scim_id);
+        }
+        ids.sort();
+        ids.dedup();
+        Ok(ids)
     }
 
     /// Deletes entries older than `before` (retention); returns how many.

@@ -19,6 +19,7 @@ mod invites;
 mod jobs;
 mod leases;
 mod mirror;
+mod open_existing;
 mod pg_connect_error;
 mod rate_budget;
 mod removal_claims;
@@ -33,6 +34,7 @@ pub use extras::{Enterprise, StoredMultiValue, UserExtras};
 pub use invites::InactiveInvite;
 pub use jobs::DropboxJob;
 pub use mirror::MirrorMember;
+pub use open_existing::Access;
 pub use rate_budget::{StoreBucket, TEAM_BUDGET_KEY};
 pub use removal_counts::REMOVAL_STATES;
 pub use removals::{PendingRemoval, RemovalState, Retry};
@@ -80,6 +82,9 @@ pub enum StoreError {
         /// What failed (TLS, refused, timed out, authentication...) with its error chain.
         detail: String,
     },
+    /// An operator command was pointed at a store that does not exist (nothing was created).
+    #[error("the store does not exist: {0}")]
+    Missing(String),
 }
 
 impl From<sqlx::Error> for StoreError {

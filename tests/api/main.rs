@@ -1,6 +1,7 @@
 //! The one integration-test binary: the bridge, its SCIM API, the Dropbox client, the emulator and the
 //! store, tested through their public interfaces. Shared builders live in `helpers`.
 
+mod audit;
 mod auth;
 mod check;
 mod config_env;
@@ -16,6 +17,7 @@ mod offboarding;
 mod openapi;
 mod replicas;
 mod scim;
+mod status;
 mod store;
 mod telemetry;
 mod tls;

@@ -21,8 +21,8 @@ impl Bridge {
         ctx: &WriteContext,
         body: Value,
     ) -> Result<ScimUser, BridgeError> {
-        let desired = ScimUser::from_json(body)?;
-        validate(&desired)?;
+        let desired = ScimUser::from_json(body).and_then(|d| validate(&d).map(|()| d));
+        let desired = self.audit_refusal(ctx, "User", desired).await?;
         let email = DropboxFields::of(&desired).email.to_lowercase();
         let _turn = self.inner.locks.lock(&format!("user-email:{email}")).await;
         let result = self.create_locked(ctx, &desired).await;

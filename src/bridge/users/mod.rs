@@ -34,7 +34,11 @@ impl Bridge {
                 self.audit(ctx, "User", user.id.as_deref(), status, None)
                     .await
             }
-            Err(e) => self.audit(ctx, "User", None, e.status(), None).await,
+            Err(e) => {
+                let detail = super::audit::audit_detail(e);
+                self.audit(ctx, "User", None, e.status(), Some(detail))
+                    .await
+            }
         }
     }
 }

@@ -28,7 +28,9 @@ impl Bridge {
         body: Value,
         if_match: Option<EntityTags>,
     ) -> Result<ScimUser, BridgeError> {
-        let desired = ScimUser::from_json(body)?;
+        let desired = self
+            .audit_refusal(ctx, "User", ScimUser::from_json(body))
+            .await?;
         self.write_user(ctx, id, if_match, move |_| Ok(desired))
             .await
     }
@@ -52,7 +54,7 @@ impl Bridge {
         body: Value,
         if_match: Option<EntityTags>,
     ) -> Result<ScimUser, BridgeError> {
-        let ops = parse_patch(&body)?;
+        let ops = self.audit_refusal(ctx, "User", parse_patch(&body)).await?;
         self.write_user(ctx, id, if_match, move |current| {
             let mut doc = current.to_json("");
             apply(&ops, &mut doc, user_schema())?;

@@ -4,6 +4,8 @@ pub mod discovery;
 pub mod groups;
 pub mod probes;
 pub mod search;
+pub mod status;
+mod status_page;
 pub mod users;
 
 use super::error::{ApiError, SCIM_CONTENT_TYPE};

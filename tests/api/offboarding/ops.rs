@@ -37,19 +37,56 @@ async fn seeded() -> (tempfile::TempDir, String, Store) {
     (dir, url, store)
 }
 
+/// `audit` on the store at `url`, named by a config file, with these filters.
+fn audit_args(
+    url: &str,
+    user: Option<&str>,
+    since: Option<&str>,
+    until: Option<&str>,
+) -> audit::AuditArgs {
+    let file = url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    let config = std::path::Path::new(file).with_extension("toml");
+    std::fs::write(&config, format!("[store]\nurl = \"{url}\"\n")).expect("config");
+    audit::AuditArgs {
+        store: audit::StoreArgs {
+            config: Some(config),
+            demo: false,
+            data_dir: "data/demo".into(),
+        },
+        user: user.map(str::to_owned),
+        email: None,
+        since: since.map(str::to_owned),
+        until: until.map(str::to_owned),
+        status: None,
+        client: None,
+        operation: None,
+        limit: 10,
+        format: audit::Format::Table,
+        json: false,
+    }
+}
+
 #[tokio::test]
 async fn audit_reads_with_filters_in_both_formats() {
     let (_dir, url, _store) = seeded().await;
-    for json in [false, true] {
-        audit::audit(&url, Some("u1".into()), Some("1d".into()), None, 10, json)
-            .await
-            .expect("audit");
+    for format in [
+        audit::Format::Table,
+        audit::Format::Json,
+        audit::Format::Csv,
+    ] {
+        let args = audit::AuditArgs {
+            format,
+            ..audit_args(&url, Some("u1"), Some("1d"), None)
+        };
+        audit::audit(args).await.expect("audit");
     }
-    let until = Some("2020-01-01T00:00:00Z".to_owned());
-    audit::audit(&url, None, None, until, 10, false)
-        .await
-        .expect("empty window");
-    let bad = audit::audit(&url, None, Some("yesterday".into()), None, 10, false).await;
+    let until = audit_args(&url, None, None, Some("2020-01-01T00:00:00Z"));
+    audit::audit(until).await.expect("empty window");
+    let bad = audit::audit(audit_args(&url, None, Some("yesterday"), None)).await;
     assert!(bad.is_err());
 }
 

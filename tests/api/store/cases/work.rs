@@ -191,6 +191,7 @@ pub async fn audit(s: &Store, _url: &str) {
         since: Some(t(20)),
         until: Some(t(80)),
         limit: Some(2),
+        ..AuditQuery::default()
     };
     let got: Vec<_> = s
         .query_audit(&q)
