@@ -19,9 +19,11 @@ mod invites;
 mod jobs;
 mod leases;
 mod mirror;
+mod mirror_list;
 mod pg_connect_error;
 mod removal_claims;
 mod removals;
+mod user_lookup;
 
 pub use advisory::{AdvisoryGuard, AdvisoryLocks, WRITE_TURN_CONNECTIONS, lock_id};
 pub use audit::{AuditEntry, AuditQuery, DropboxCall};
@@ -30,7 +32,9 @@ pub use extras::{Enterprise, StoredMultiValue, UserExtras};
 pub use invites::InactiveInvite;
 pub use jobs::DropboxJob;
 pub use mirror::MirrorMember;
+pub use mirror_list::ListKey;
 pub use removals::{PendingRemoval, RemovalState, Retry};
+pub use user_lookup::{MemberRecord, SelectorRecord, UserRecord};
 
 use std::str::FromStr;
 use std::time::Duration;
