@@ -84,7 +84,7 @@ async fn load<F, Fut>(
 ) -> anyhow::Result<f64>
 where
     F: Fn(usize) -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = reqwest::Result<reqwest::Response>> + Send,
+    Fut: Future<Output = reqwest::Result<reqwest::Response>> + Send,
 {
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
