@@ -1,18 +1,38 @@
 //! Benchmark: an Okta import (`GET /Users?startIndex=..&count=100`) over N emulated members, through the
-//! real application over loopback. Prints wall time per page, Dropbox calls and peak RSS; asserts nothing
-//! about time. Run with `cargo bench --bench okta_import` (N from `BENCH_MEMBERS`, default 5000).
+//! real `serve` binary over loopback (a child process, so its RSS is the bridge's alone). Prints the mean
+//! page time, Dropbox calls and the bridge's RSS; asserts nothing about time. Run with
+//! `cargo bench --bench okta_import`; sizes from `BENCH_MEMBERS` (comma list, default 1000,10000,100000).
 
-use dropbox_scim_bridge::app::Application;
-use dropbox_scim_bridge::config::Config;
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{Bridge, TOKEN, dropbox_calls};
 use dropbox_scim_bridge::emulator::{Emulator, EmulatorConfig};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let members: usize = std::env::var("BENCH_MEMBERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5000);
+    let sizes: Vec<usize> = std::env::var("BENCH_MEMBERS")
+        .unwrap_or_else(|_| "1000,10000,100000".into())
+        .split(',')
+        .filter_map(|v| v.trim().parse().ok())
+        .collect();
+    let mut means = Vec::new();
+    for members in sizes {
+        let mean = import(members).await?;
+        means.push((members, mean));
+    }
+    if let (Some((small, base)), Some((large, top))) = (means.first(), means.last()) {
+        println!(
+            "mean page at {large} / mean page at {small}: {:.2}x (target <= 1.5x)",
+            top.as_secs_f64() / base.as_secs_f64().max(1e-9)
+        );
+    }
+    Ok(())
+}
+
+/// One full import of `members` members; returns the mean page time.
+async fn import(members: usize) -> anyhow::Result<Duration> {
     let dropbox = Emulator::spawn(EmulatorConfig {
         num_licensed_users: u32::try_from(members + 10)?,
         ..Default::default()
@@ -20,43 +40,30 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     dropbox.emulator.seed_members(members);
     let dir = tempfile::tempdir()?;
-    let vars = vec![
-        ("SCIM_BRIDGE_LISTEN".to_owned(), "127.0.0.1:0".to_owned()),
-        ("SCIM_BRIDGE_TOKEN".to_owned(), "bench".to_owned()),
-        (
-            "SCIM_BRIDGE_STORE__URL".to_owned(),
-            format!("sqlite://{}/b.sqlite?mode=rwc", dir.path().display()),
-        ),
-        (
-            "SCIM_BRIDGE_DROPBOX__BASE_URL".to_owned(),
-            dropbox.base_url.clone(),
-        ),
-        (
-            "SCIM_BRIDGE_DROPBOX__ACCESS_TOKEN".to_owned(),
-            dropbox.emulator.issue_token_all(),
-        ),
-    ];
-    let config = Config::load_from(None, vars)?;
-    let client = dropbox_scim_bridge::dropbox::DropboxClient::from_config(&config)?;
-    let app = Application::build(config, client).await?;
-    let base = format!("http://{}{}", app.local_addr(), app.path_prefix());
-    tokio::spawn(app.run_until(std::future::pending()));
+    let bridge = Bridge::start(&dropbox, dir.path()).await?;
+    let calls_before = dropbox_calls(&dropbox);
     let http = reqwest::Client::new();
     let started = Instant::now();
-    let mut first_page = None;
-    let mut pages = 0u32;
-    let mut start = 1;
+    let mut first_page = Duration::ZERO;
+    let (mut pages, mut start, mut seen) = (0u32, 1usize, 0usize);
     loop {
         let t = Instant::now();
         let body: serde_json::Value = http
-            .get(format!("{base}/Users?startIndex={start}&count=100"))
-            .bearer_auth("bench")
+            .get(format!(
+                "{}/Users?startIndex={start}&count=100",
+                bridge.base
+            ))
+            .bearer_auth(TOKEN)
             .send()
             .await?
+            .error_for_status()?
             .json()
             .await?;
-        first_page.get_or_insert(t.elapsed());
+        if pages == 0 {
+            first_page = t.elapsed();
+        }
         pages += 1;
+        seen += body["Resources"].as_array().map_or(0, Vec::len);
         let total = body["totalResults"].as_u64().unwrap_or(0) as usize;
         start += 100;
         if start > total {
@@ -64,27 +71,24 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     let elapsed = started.elapsed();
+    let mean = elapsed / pages.max(1);
+    let rest = (elapsed - first_page) / (pages - 1).max(1);
     let stats = dropbox.emulator.stats();
     let lists = stats.get("members/list_v2").copied().unwrap_or(0)
         + stats.get("members/list/continue_v2").copied().unwrap_or(0);
-    println!("okta_import members={members} pages={pages}");
+    println!("okta_import members={members} pages={pages} users seen={seen}");
     println!(
-        "  total {:.2?}  first page (mirror fill) {:.2?}  mean page {:.2?}",
-        elapsed,
-        first_page.unwrap_or_default(),
-        elapsed / pages.max(1)
+        "  total {elapsed:.2?}  mean page {mean:.2?}  first page (mirror fill) {first_page:.2?}  \
+         mean of the other pages {rest:.2?}"
     );
     println!(
-        "  dropbox list calls {lists}  all dropbox calls {}",
-        stats.values().sum::<u64>()
+        "  dropbox calls for the import {} (list calls {lists})",
+        dropbox_calls(&dropbox) - calls_before
     );
-    if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
-        if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM")) {
-            println!(
-                "  peak RSS (bridge + emulator in one process) {}",
-                line.trim_start_matches("VmHWM:").trim()
-            );
-        }
-    }
-    Ok(())
+    println!(
+        "  bridge process RSS now {}  peak {}",
+        bridge.status("VmRSS"),
+        bridge.status("VmHWM")
+    );
+    Ok(mean)
 }

@@ -84,6 +84,8 @@ struct Inner {
     mirror_refresh: tokio::sync::Mutex<()>,
     /// Names the groups of a user without a Dropbox call per user.
     group_names: GroupNameCache,
+    /// Counts and page boundaries of user listings, per listing version.
+    listing: users::ListingCache,
 }
 
 impl Bridge {
@@ -98,6 +100,7 @@ impl Bridge {
                 locks,
                 mirror_refresh: tokio::sync::Mutex::new(()),
                 group_names: GroupNameCache::new(GROUP_NAMES_MAX_AGE, GROUP_NAMES_MIN_INTERVAL),
+                listing: users::ListingCache::default(),
             }),
         }
     }

@@ -87,6 +87,21 @@ fn read_row((doc, created, updated): ExtrasRow) -> Result<UserExtras, StoreError
     Ok(extras)
 }
 
+/// Extras read beside other rows: the document and the row's times, `None` when no row exists.
+pub(crate) fn extras_from_parts(
+    doc: Option<String>,
+    created: Option<DateTime<Utc>>,
+    updated: Option<DateTime<Utc>>,
+) -> Result<Option<UserExtras>, StoreError> {
+    let Some(doc) = doc else {
+        return Ok(None);
+    };
+    let mut extras: UserExtras = from_json(&doc, "user extras")?;
+    extras.created_at = created;
+    extras.updated_at = updated;
+    Ok(Some(extras))
+}
+
 /// Ids per `IN (...)` query: far below both backends' bind limits.
 const BATCH: usize = 500;
 

@@ -1,21 +1,24 @@
-//! `GET /Users` and `POST /Users/.search`: exact look-ups go to Dropbox live; everything else reads the
-//! team mirror, refreshed from `members/list_v2` (1,000 per call) when older than the configured age.
+//! `GET /Users` and `POST /Users/.search`: exact look-ups go to Dropbox live; everything else pages in
+//! SQL over the team mirror (see `mirror_refresh`), merged with the few deactivated invitations.
+//!
+//! The part of the filter the mirror's columns answer runs in SQL; a residual is evaluated on rendered
+//! users while streaming the mirror in chunks, never holding the whole team.
 
-use super::mapping::user_from_invite;
-use super::mapping::user_from_member;
-use crate::bridge::errors::from_dropbox;
+use super::listing_cache::Counts;
+use super::mapping::{user_from_invite, user_from_member};
 use crate::bridge::limits;
 use crate::bridge::paging::ListPage;
 use crate::bridge::{Bridge, BridgeError};
-use crate::dropbox::team::{
-    MembersListArg, MembersListContinueArg, TeamMemberProfile, TeamMemberStatus, UserSelectorArg,
-};
+use crate::dropbox::team::{TeamMemberProfile, UserSelectorArg};
+use crate::scim::filter::sql::{self, Dialect, SqlWhere};
 use crate::scim::filter::{CompValue, CompareOp, Filter, matches};
 use crate::scim::list::ListQuery;
 use crate::scim::resource::{GroupRef, ScimUser};
 use crate::scim::schema::{USER_URN, user_schema};
-use crate::store::{InactiveInvite, MirrorMember, UserExtras};
-use std::collections::{HashMap, HashSet};
+use crate::store::{ListKey, MirrorMember, UserExtras};
+
+/// Mirror rows read per query while evaluating a residual filter.
+const STREAM_CHUNK: i64 = 500;
 
 impl Bridge {
     /// Lists users matching the query, one page of it.
@@ -23,12 +26,12 @@ impl Bridge {
         if let Some(selector) = query.filter.as_ref().and_then(exact_selector) {
             let found = match selector {
                 Exact::Nothing => None,
-                Exact::Id(id) => self.find_by_id(&id, false).await?,
-                Exact::Selector(s) => self.find_by_selector(s, false).await?,
+                Exact::Id(id) => self.lookup_by_id(&id).await?,
+                Exact::Selector(s) => self.lookup_by_selector(s).await?,
             };
             let mut items = Vec::new();
-            if let Some(found) = found {
-                let user = self.render(&found, true).await?;
+            if let Some((found, extras)) = found {
+                let user = self.render_with(&found, extras.as_ref(), true).await?;
                 // A member found by e-mail may carry a different userName (a UPN): filter exactly.
                 if matches(filter_of(query), &user.to_json(""), user_schema()) {
                     items.push(user);
@@ -36,169 +39,206 @@ impl Bridge {
             }
             return Ok(ListPage::window_of(items, query, self.page_size()));
         }
-        let (mut candidates, extras) = self.candidates().await?;
-        candidates.sort_by(|a, b| a.key.cmp(&b.key));
-        let Some(filter) = &query.filter else {
-            // Without a filter only the requested window is rendered: an Okta import of N users
-            // in pages of 100 parses each mirrored profile once, not once per page.
-            let total = candidates.len();
-            let window = query.window(total, self.page_size());
-            let mut items = Vec::with_capacity(window.len());
-            for c in &candidates[window] {
-                items.push(c.render(&extras)?);
-            }
-            self.complete_groups(&mut items).await?;
-            return Ok(ListPage {
-                items,
-                total,
-                start_index: query.start_index.max(1),
-            });
+        self.ensure_mirror_fresh().await?;
+        let dialect = match self.store().backend_name() {
+            "postgres" => Dialect::Postgres,
+            _ => Dialect::Sqlite,
         };
-        let schema = user_schema();
-        let mut users = Vec::new();
-        for c in &candidates {
-            let user = c.render(&extras)?;
-            if matches(filter, &user.to_json(""), schema) {
-                users.push(user);
+        let split = query.filter.as_ref().map(|f| sql::split(f, dialect));
+        let (pushed, residual) = split.map_or((None, None), |s| (s.pushed, s.residual));
+        let invites = self.listed_invites(query.filter.as_ref()).await?;
+        let mut page = match residual {
+            None => self.page_in_sql(query, pushed.as_ref(), invites).await?,
+            Some(rest) => {
+                self.page_streamed(query, pushed.as_ref(), &rest, invites)
+                    .await?
             }
-        }
-        let mut page = ListPage::window_of(users, query, self.page_size());
+        };
         self.complete_groups(&mut page.items).await?;
         Ok(page)
     }
 
-    /// Every user the IdP can see, unrendered: mirrored members (less deleted ones) plus deactivated
-    /// invitations, each with the `userName` it sorts by, and the extras of all of them.
-    async fn candidates(
+    /// Deactivated invitations matching the filter, rendered, in listing order.
+    async fn listed_invites(
         &self,
-    ) -> Result<(Vec<Candidate>, HashMap<String, UserExtras>), BridgeError> {
-        self.ensure_mirror_fresh().await?;
-        let store = self.store();
-        let rows = store.mirror_all().await?;
-        let deleted: HashSet<String> = store
-            .list_deleted_users()
-            .await?
-            .into_iter()
-            .map(|d| d.scim_id)
-            .collect();
-        let alias_of: HashMap<String, String> = store
-            .list_aliases()
-            .await?
-            .into_iter()
-            .map(|(scim, member)| (member, scim))
-            .collect();
-        let invites = store.list_inactive_invites().await?;
-        let mut ids: Vec<String> = Vec::with_capacity(rows.len() + invites.len());
-        let mut members = Vec::with_capacity(rows.len());
-        for row in rows {
-            let scim_id = alias_of
-                .get(&row.team_member_id)
-                .cloned()
-                .unwrap_or_else(|| row.team_member_id.clone());
-            if !deleted.contains(&scim_id) {
-                ids.push(scim_id.clone());
-                members.push((scim_id, row));
+        filter: Option<&Filter>,
+    ) -> Result<Vec<(ListKey, ScimUser)>, BridgeError> {
+        let mut out: Vec<(ListKey, ScimUser)> = Vec::new();
+        for (inv, extras) in self.store().inactive_invites_with_extras().await? {
+            let user = user_from_invite(&inv, extras.as_ref());
+            if filter.is_none_or(|f| matches(f, &user.to_json(""), user_schema())) {
+                out.push(((user.user_name.to_lowercase(), inv.scim_id), user));
             }
         }
-        ids.extend(invites.iter().map(|i| i.scim_id.clone()));
-        let extras = store.get_extras_many(&ids).await?;
-        let user_name = |id: &str, fallback: &str| {
-            extras
-                .get(id)
-                .and_then(|x| x.user_name.as_deref())
-                .unwrap_or(fallback)
-                .to_lowercase()
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
+    /// A page when SQL answers the whole filter: counted once per listing version, read by key.
+    async fn page_in_sql(
+        &self,
+        query: &ListQuery,
+        pushed: Option<&SqlWhere>,
+        invites: Vec<(ListKey, ScimUser)>,
+    ) -> Result<ListPage<ScimUser>, BridgeError> {
+        let store = self.store();
+        let cache = &self.inner.listing;
+        let version = store.listing_version().await?;
+        let memo_key = query
+            .filter
+            .as_ref()
+            .map(Filter::to_string)
+            .unwrap_or_default();
+        let counts = match cache.counts(version, &memo_key) {
+            Some(c) => c,
+            None => {
+                let members = store.mirror_count(pushed, None).await? as usize;
+                let mut invite_ranks = Vec::with_capacity(invites.len());
+                for (key, _) in &invites {
+                    invite_ranks.push(store.mirror_count(pushed, Some(key)).await? as usize);
+                }
+                let c = Counts {
+                    members,
+                    invite_ranks,
+                };
+                cache.put_counts(version, &memo_key, c.clone());
+                c
+            }
         };
-        let mut out: Vec<Candidate> = members
-            .into_iter()
-            .map(|(id, row)| Candidate {
-                key: (user_name(&id, &row.email_lower), id.clone()),
-                source: Source::Member(id, row.profile),
+        let total = counts.members + invites.len();
+        let window = query.window(total, self.page_size());
+        let start_index = query.start_index.max(1);
+        if window.is_empty() {
+            return Ok(ListPage {
+                items: Vec::new(),
+                total,
+                start_index,
+            });
+        }
+        // Invitation j sits at position rank_j + j of the merged listing.
+        let invite_at: Vec<usize> = (0..invites.len())
+            .map(|j| {
+                counts
+                    .invite_ranks
+                    .get(j)
+                    .copied()
+                    .unwrap_or(counts.members)
+                    + j
             })
             .collect();
-        out.extend(invites.into_iter().map(|inv| Candidate {
-            key: (user_name(&inv.scim_id, &inv.email), inv.scim_id.clone()),
-            source: Source::Invite(inv),
-        }));
-        Ok((out, extras))
+        let invites_before = invite_at.iter().filter(|p| **p < window.start).count();
+        let limit = window.len() as i64;
+        let rows = match cache.key_before(version, &memo_key, window.start) {
+            Some(after) => store.mirror_list(pushed, Some(&after), 0, limit).await?,
+            None => {
+                let offset = (window.start - invites_before) as i64;
+                store.mirror_list(pushed, None, offset, limit).await?
+            }
+        };
+        let mut members = rows.into_iter();
+        let mut invites = invites.into_iter().enumerate().peekable();
+        let mut items = Vec::with_capacity(window.len());
+        let mut last_key = None;
+        for position in window.clone() {
+            while invites
+                .peek()
+                .is_some_and(|(j, _)| invite_at[*j] < position)
+            {
+                invites.next();
+            }
+            let (key, user) = match invites.next_if(|(j, _)| invite_at[*j] == position) {
+                Some((_, (key, user))) => (key, user),
+                None => match members.next() {
+                    Some((row, extras)) => listed_member(row, extras.as_ref())?,
+                    None => break,
+                },
+            };
+            last_key = Some(key);
+            items.push(user);
+        }
+        if let Some(key) = last_key {
+            cache.put_key_before(version, &memo_key, window.start + items.len(), key);
+        }
+        Ok(ListPage {
+            items,
+            total,
+            start_index,
+        })
     }
 
-    /// Refreshes the mirror from `members/list_v2` when it is missing or older than the configured age.
-    /// Concurrent callers wait for one refresh instead of each walking the team.
-    pub(crate) async fn ensure_mirror_fresh(&self) -> Result<(), BridgeError> {
-        let max_age = chrono::Duration::from_std(self.settings().mirror_max_age)
-            .unwrap_or(chrono::Duration::MAX);
-        let fresh = |at: Option<chrono::DateTime<chrono::Utc>>| {
-            at.is_some_and(|t| chrono::Utc::now() - t < max_age)
-        };
-        if fresh(self.store().mirror_refreshed_at().await?) {
-            return Ok(());
-        }
-        let _turn = self.inner.mirror_refresh.lock().await;
-        if fresh(self.store().mirror_refreshed_at().await?) {
-            return Ok(());
-        }
-        let started = chrono::Utc::now();
-        let mut rows = Vec::new();
-        let arg = MembersListArg::default().with_limit(1000);
-        let mut result = self
-            .dropbox()
-            .members_list_v2(&arg)
-            .await
-            .map_err(from_dropbox)?;
-        loop {
-            for info in result.members.drain(..) {
-                if !matches!(info.profile.status, TeamMemberStatus::Removed(_)) {
-                    rows.push(mirror_row(&info.profile)?);
-                }
+    /// A page when part of the filter is left for Rust: streams the SQL-matched members in chunks,
+    /// keeps only the requested window, counts every match.
+    async fn page_streamed(
+        &self,
+        query: &ListQuery,
+        pushed: Option<&SqlWhere>,
+        residual: &Filter,
+        invites: Vec<(ListKey, ScimUser)>,
+    ) -> Result<ListPage<ScimUser>, BridgeError> {
+        let schema = user_schema();
+        let start = query.start_index.max(1) - 1;
+        let wanted = query.count.unwrap_or(self.page_size());
+        let mut items = Vec::new();
+        let mut total = 0usize;
+        let mut keep = |user: ScimUser, total: &mut usize| {
+            if *total >= start && items.len() < wanted {
+                items.push(user);
             }
-            if !result.has_more {
+            *total += 1;
+        };
+        let mut invites = invites.into_iter().peekable();
+        let mut after: Option<ListKey> = None;
+        loop {
+            let chunk = self
+                .store()
+                .mirror_list(pushed, after.as_ref(), 0, STREAM_CHUNK)
+                .await?;
+            let done = (chunk.len() as i64) < STREAM_CHUNK;
+            for (row, extras) in chunk {
+                let (key, user) = listed_member(row, extras.as_ref())?;
+                while let Some((_, inv)) = invites.next_if(|(k, _)| *k < key) {
+                    keep(inv, &mut total);
+                }
+                if matches(residual, &user.to_json(""), schema) {
+                    keep(user, &mut total);
+                }
+                after = Some(key);
+            }
+            if done {
                 break;
             }
-            let next = MembersListContinueArg::new(result.cursor.clone());
-            result = self
-                .dropbox()
-                .members_list_continue_v2(&next)
-                .await
-                .map_err(from_dropbox)?;
         }
-        rows.sort_by(|a, b| a.email_lower.cmp(&b.email_lower));
-        self.store().mirror_replace_all(&rows, started).await?;
-        Ok(())
-    }
-
-    /// Puts one member's current profile into the mirror after a write (or takes it out).
-    pub(crate) async fn mirror_member(
-        &self,
-        profile: &TeamMemberProfile,
-    ) -> Result<(), BridgeError> {
-        if matches!(profile.status, TeamMemberStatus::Removed(_)) {
-            self.store().mirror_delete(&profile.team_member_id).await?;
-        } else {
-            self.store().mirror_upsert(&mirror_row(profile)?).await?;
+        for (_, inv) in invites {
+            keep(inv, &mut total);
         }
-        Ok(())
+        Ok(ListPage {
+            items,
+            total,
+            start_index: query.start_index.max(1),
+        })
     }
 }
 
-/// A mirror row for a member profile.
-pub(crate) fn mirror_row(p: &TeamMemberProfile) -> Result<MirrorMember, BridgeError> {
-    let status = match &p.status {
-        TeamMemberStatus::Active => "active",
-        TeamMemberStatus::Invited => "invited",
-        TeamMemberStatus::Suspended => "suspended",
-        TeamMemberStatus::Removed(_) => "removed",
-    };
-    Ok(MirrorMember {
-        team_member_id: p.team_member_id.clone(),
-        email_lower: p.email.to_lowercase(),
-        external_id: p.external_id.clone(),
-        status: status.to_owned(),
-        profile: serde_json::to_string(p).map_err(|source| BridgeError::Json {
-            what: "profile not serialisable",
+/// A mirrored member as listed: its listing key and the rendered user (groups by id).
+fn listed_member(
+    row: MirrorMember,
+    extras: Option<&UserExtras>,
+) -> Result<(ListKey, ScimUser), BridgeError> {
+    let profile: TeamMemberProfile =
+        serde_json::from_str(&row.profile).map_err(|source| BridgeError::Json {
+            what: "mirror row unreadable",
             source,
-        })?,
-    })
+        })?;
+    let mut user = user_from_member(&row.scim_id, &profile, extras);
+    user.groups = profile
+        .groups
+        .iter()
+        .map(|g| GroupRef {
+            value: g.clone(),
+            display: None,
+        })
+        .collect();
+    Ok(((row.sort_key, row.scim_id), user))
 }
 
 fn filter_of(query: &ListQuery) -> &Filter {
@@ -261,42 +301,4 @@ fn refused_address(path: &crate::scim::filter::AttrPath, value: &str) -> bool {
         _ => false,
     };
     holds_email && limits::check_email("userName", value).is_err()
-}
-
-/// A user found for a listing, rendered only when it is in the page or a filter needs it.
-struct Candidate {
-    key: (String, String),
-    source: Source,
-}
-
-enum Source {
-    /// A mirrored member: SCIM id and the profile JSON.
-    Member(String, String),
-    /// A deactivated invitation.
-    Invite(InactiveInvite),
-}
-
-impl Candidate {
-    fn render(&self, extras: &HashMap<String, UserExtras>) -> Result<ScimUser, BridgeError> {
-        Ok(match &self.source {
-            Source::Member(id, json) => {
-                let profile: TeamMemberProfile =
-                    serde_json::from_str(json).map_err(|source| BridgeError::Json {
-                        what: "mirror row unreadable",
-                        source,
-                    })?;
-                let mut user = user_from_member(id, &profile, extras.get(id));
-                user.groups = profile
-                    .groups
-                    .iter()
-                    .map(|g| GroupRef {
-                        value: g.clone(),
-                        display: None,
-                    })
-                    .collect();
-                user
-            }
-            Source::Invite(inv) => user_from_invite(inv, extras.get(&inv.scim_id)),
-        })
-    }
 }

@@ -7,7 +7,7 @@ use crate::dropbox::team::{
     MembersGetInfoItemV2, MembersGetInfoV2Arg, TeamMemberProfile, TeamMemberStatus, UserSelectorArg,
 };
 use crate::scim::resource::ScimUser;
-use crate::store::InactiveInvite;
+use crate::store::{InactiveInvite, UserExtras};
 
 /// What a SCIM id (or e-mail, or external id) stands for right now.
 #[derive(Debug)]
@@ -61,56 +61,95 @@ impl Bridge {
         scim_id: &str,
         include_deleted: bool,
     ) -> Result<Option<Found>, BridgeError> {
+        Ok(self
+            .find_by_id_with_extras(scim_id, include_deleted)
+            .await?
+            .map(|(found, _)| found))
+    }
+
+    /// Resolves a SCIM id, with its extras: one store round trip, then Dropbox for a member.
+    pub(crate) async fn find_by_id_with_extras(
+        &self,
+        scim_id: &str,
+        include_deleted: bool,
+    ) -> Result<Option<(Found, Option<UserExtras>)>, BridgeError> {
         if scim_id.is_empty() || scim_id.len() > 256 {
             return Ok(None);
         }
-        if !include_deleted && self.store().get_deleted_user(scim_id).await?.is_some() {
+        let record = self.store().user_record(scim_id).await?;
+        if !include_deleted && record.deleted {
             return Ok(None);
         }
-        if let Some(inv) = self.store().get_inactive_invite(scim_id).await? {
-            return Ok(Some(Found::Invite(inv)));
+        if let Some(inv) = record.invite {
+            return Ok(Some((Found::Invite(inv), record.extras)));
         }
-        let member_id = self
-            .store()
-            .alias_for(scim_id)
-            .await?
-            .unwrap_or_else(|| scim_id.to_owned());
+        let member_id = record.alias.unwrap_or_else(|| scim_id.to_owned());
         let profile = self
             .member_info(UserSelectorArg::TeamMemberId(member_id))
             .await?;
-        Ok(profile.map(|p| Found::Member {
-            scim_id: scim_id.to_owned(),
-            profile: Box::new(p),
+        Ok(profile.map(|p| {
+            let found = Found::Member {
+                scim_id: scim_id.to_owned(),
+                profile: Box::new(p),
+            };
+            (found, record.extras)
         }))
     }
 
-    /// Finds a user by `userName` (e-mail, case-insensitive) or by `externalId`.
-    pub(crate) async fn find_by_selector(
+    /// The read path's `id eq` and `GET /Users/{id}`: [`Bridge::find_by_id_with_extras`], deleted users hidden.
+    pub(crate) async fn lookup_by_id(
+        &self,
+        scim_id: &str,
+    ) -> Result<Option<(Found, Option<UserExtras>)>, BridgeError> {
+        self.find_by_id_with_extras(scim_id, false).await
+    }
+
+    /// The read path's `userName eq` and `externalId eq`, deleted users hidden.
+    pub(crate) async fn lookup_by_selector(
+        &self,
+        selector: UserSelectorArg,
+    ) -> Result<Option<(Found, Option<UserExtras>)>, BridgeError> {
+        self.find_by_selector_with_extras(selector, false).await
+    }
+
+    /// Finds a user by selector, with its extras. One store round trip reads the invitation and the
+    /// mirrored member with that value before Dropbox is asked; a second one is needed only when
+    /// Dropbox names a member the mirror does not (yet) hold under that value.
+    pub(crate) async fn find_by_selector_with_extras(
         &self,
         selector: UserSelectorArg,
         include_deleted: bool,
-    ) -> Result<Option<Found>, BridgeError> {
-        let invite = match &selector {
-            UserSelectorArg::Email(e) => self.store().find_inactive_invite_by_email(e).await?,
+    ) -> Result<Option<(Found, Option<UserExtras>)>, BridgeError> {
+        let record = match &selector {
+            UserSelectorArg::Email(e) => self.store().selector_record_by_email(e).await?,
             UserSelectorArg::ExternalId(x) => {
-                self.store().find_inactive_invite_by_external_id(x).await?
+                self.store().selector_record_by_external_id(x).await?
             }
-            UserSelectorArg::TeamMemberId(id) => return self.find_by_id(id, include_deleted).await,
+            UserSelectorArg::TeamMemberId(id) => {
+                return self.find_by_id_with_extras(id, include_deleted).await;
+            }
         };
-        if let Some(inv) = invite {
-            return Ok(Some(Found::Invite(inv)));
+        if let Some((inv, extras)) = record.invite {
+            return Ok(Some((Found::Invite(inv), extras)));
         }
         let Some(profile) = self.member_info(selector).await? else {
             return Ok(None);
         };
-        let scim_id = self.scim_id_of(&profile.team_member_id).await?;
-        if !include_deleted && self.store().get_deleted_user(&scim_id).await?.is_some() {
+        let member = match record
+            .member
+            .filter(|m| m.team_member_id == profile.team_member_id)
+        {
+            Some(m) => m,
+            None => self.store().member_record(&profile.team_member_id).await?,
+        };
+        if !include_deleted && member.deleted {
             return Ok(None);
         }
-        Ok(Some(Found::Member {
-            scim_id,
+        let found = Found::Member {
+            scim_id: member.scim_id,
             profile: Box::new(profile),
-        }))
+        };
+        Ok(Some((found, member.extras)))
     }
 
     /// The SCIM id of a Dropbox member: its own id unless a re-invitation gave it a new one.
@@ -129,16 +168,26 @@ impl Bridge {
         with_groups: bool,
     ) -> Result<ScimUser, BridgeError> {
         let extras = self.store().get_extras(found.scim_id()).await?;
+        self.render_with(found, extras.as_ref(), with_groups).await
+    }
+
+    /// Renders what was found with extras already read (and, if asked, its groups).
+    pub(crate) async fn render_with(
+        &self,
+        found: &Found,
+        extras: Option<&UserExtras>,
+        with_groups: bool,
+    ) -> Result<ScimUser, BridgeError> {
         Ok(match found {
             Found::Member { scim_id, profile } => {
-                let mut user = user_from_member(scim_id, profile, extras.as_ref());
+                let mut user = user_from_member(scim_id, profile, extras);
                 if with_groups {
                     user.groups = self.group_refs(&profile.groups).await?;
                 }
                 user
             }
             Found::Invite(inv) => {
-                let mut user = user_from_invite(inv, extras.as_ref());
+                let mut user = user_from_invite(inv, extras);
                 if with_groups {
                     let held = self.store().held_groups_of_user(&inv.scim_id).await?;
                     user.groups = self.group_refs(&held).await?;
@@ -150,8 +199,8 @@ impl Bridge {
 
     /// `GET /Users/{id}` (RFC 7644 section 3.4.1).
     pub async fn get_user(&self, id: &str) -> Result<ScimUser, BridgeError> {
-        match self.find_by_id(id, false).await? {
-            Some(found) => self.render(&found, true).await,
+        match self.lookup_by_id(id).await? {
+            Some((found, extras)) => self.render_with(&found, extras.as_ref(), true).await,
             None => Err(BridgeError::not_found("User", id)),
         }
     }

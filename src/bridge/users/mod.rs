@@ -12,11 +12,15 @@ mod delete;
 mod groups_of;
 mod invitation;
 mod list;
+mod listing_cache;
 mod lookup;
 mod mapping;
+mod mirror_refresh;
 mod reconcile;
 mod suspension;
 mod write;
+
+pub(crate) use listing_cache::ListingCache;
 
 use super::{Bridge, BridgeError, WriteContext};
 use crate::scim::resource::ScimUser;

@@ -193,6 +193,15 @@ mod tests {
             mirror_refreshed_at: None,
             removals: Vec::new(),
             recent: Vec::new(),
+            budget: crate::bridge::status::BudgetView {
+                per_minute: 1000,
+                tokens: 99.5,
+                paused_secs: Some(3),
+                shared: true,
+                rate_limited: 2,
+                retries: 2,
+                refused: 0,
+            },
         };
         let page = render(&snapshot);
         assert!(!page.contains("<script"), "{page}");

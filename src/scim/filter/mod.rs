@@ -4,6 +4,7 @@ mod display;
 mod eval;
 mod lexer;
 mod parser;
+pub mod sql;
 
 pub use eval::matches;
 pub(crate) use eval::matches_element;

@@ -3,4 +3,5 @@
 
 mod lease;
 mod processes;
+mod reads;
 mod turns;

@@ -8,6 +8,7 @@ mod errors;
 mod faults;
 mod inactive;
 mod lifecycle;
+mod listing;
 mod okta;
 mod other;
 mod refusals;

@@ -1,0 +1,80 @@
+//! Shared by the benches: the real `serve` binary as a child process (so its RSS is the bridge's
+//! alone), against an emulator served by the bench process.
+
+#![allow(dead_code)]
+
+use dropbox_scim_bridge::emulator::RunningEmulator;
+use std::time::{Duration, Instant};
+use tokio::process::{Child, Command};
+
+/// The IdP token the benches' bridge accepts.
+pub const TOKEN: &str = "bench-token";
+
+/// A bridge process and its SCIM base URL.
+pub struct Bridge {
+    /// The child; killed when dropped.
+    pub child: Child,
+    /// `http://127.0.0.1:PORT/scim/v2`.
+    pub base: String,
+}
+
+impl Bridge {
+    /// Starts `serve` against `emulator` with a fresh SQLite store in `dir`, and waits for `/healthz`.
+    pub async fn start(emulator: &RunningEmulator, dir: &std::path::Path) -> anyhow::Result<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_dropbox-scim-bridge"))
+            .arg("serve")
+            .env_clear()
+            .env("SCIM_BRIDGE_LISTEN", format!("127.0.0.1:{port}"))
+            .env("SCIM_BRIDGE_TOKEN", TOKEN)
+            .env(
+                "SCIM_BRIDGE_STORE__URL",
+                format!("sqlite://{}/bridge.sqlite?mode=rwc", dir.display()),
+            )
+            .env("SCIM_BRIDGE_DROPBOX__BASE_URL", &emulator.base_url)
+            .env(
+                "SCIM_BRIDGE_DROPBOX__ACCESS_TOKEN",
+                emulator.emulator.issue_token_all(),
+            )
+            .env("RUST_LOG", "error")
+            .kill_on_drop(true)
+            .spawn()?;
+        let health = format!("http://127.0.0.1:{port}/healthz");
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(30) {
+            if reqwest::get(&health)
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return Ok(Self {
+                    child,
+                    base: format!("http://127.0.0.1:{port}/scim/v2"),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        anyhow::bail!("the bridge never answered /healthz")
+    }
+
+    /// A line of the child's `/proc/PID/status` (`VmRSS`, `VmHWM`), e.g. `"41236 kB"`.
+    pub fn status(&self, field: &str) -> String {
+        let Some(pid) = self.child.id() else {
+            return "?".into();
+        };
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with(field))
+                    .map(|l| l[field.len() + 1..].trim().to_owned())
+            })
+            .unwrap_or_else(|| "?".into())
+    }
+}
+
+/// The emulator's call counters, summed over every route.
+pub fn dropbox_calls(emulator: &RunningEmulator) -> u64 {
+    emulator.emulator.stats().values().sum()
+}
