@@ -13,6 +13,7 @@
 //! warning. Every error names the dotted key and where its value came from (file and line, or the
 //! variable), and [`Config::load_with_origins`] reports the origin of every effective value.
 
+mod coalesce;
 mod env;
 mod error;
 mod file;
@@ -23,6 +24,7 @@ mod validate;
 pub use error::{ConfigError, Origin};
 pub use load::{EffectiveValue, LoadedConfig};
 pub use policy::{DeprovisionConfig, DeprovisionPolicy, TransferTo};
+pub use coalesce::{CoalesceConfig, MAX_COALESCE_WINDOW_MS};
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize, Serializer};
@@ -59,6 +61,9 @@ pub struct Config {
     /// What `DELETE /Users/{id}` does.
     #[serde(default)]
     pub deprovision: DeprovisionConfig,
+    /// How concurrent creates and look-ups share Dropbox calls.
+    #[serde(default)]
+    pub coalesce: CoalesceConfig,
 }
 
 /// Log line format.

@@ -5,6 +5,7 @@
 //! the first Dropbox call, and records the Dropbox calls it made in the audit log.
 
 mod audit;
+mod coalesce;
 mod errors;
 mod group_names;
 mod groups;
@@ -48,6 +49,8 @@ pub struct BridgeSettings {
     pub mirror_max_age: Duration,
     /// The page size of every listing: the default and the largest `count` (see [`PAGE_SIZE`]).
     pub page_size: usize,
+    /// How long a create or exact look-up waits for concurrent company (zero: coalescing off).
+    pub coalesce_window: Duration,
 }
 
 impl BridgeSettings {
@@ -60,6 +63,7 @@ impl BridgeSettings {
             deprovision: config.deprovision.clone(),
             mirror_max_age: Duration::from_secs(config.users.mirror_max_age_secs),
             page_size: PAGE_SIZE,
+            coalesce_window: Duration::from_millis(config.coalesce.window_ms),
         }
     }
 }
@@ -79,12 +83,15 @@ struct Inner {
     mirror_refresh: tokio::sync::Mutex<()>,
     /// Names the groups of a user without a Dropbox call per user.
     group_names: GroupNameCache,
+    /// Shares `members/add_v2` and `members/get_info_v2` calls between concurrent requests.
+    coalesce: coalesce::Coalescer,
 }
 
 impl Bridge {
     /// Wires the bridge to its Dropbox client and store.
     pub fn new(dropbox: DropboxClient, store: Store, settings: BridgeSettings) -> Self {
         let locks = KeyedLocks::new(&store);
+        let coalesce = coalesce::Coalescer::new(&dropbox, settings.coalesce_window);
         Self {
             inner: Arc::new(Inner {
                 dropbox,
@@ -93,6 +100,7 @@ impl Bridge {
                 locks,
                 mirror_refresh: tokio::sync::Mutex::new(()),
                 group_names: GroupNameCache::new(GROUP_NAMES_MAX_AGE, GROUP_NAMES_MIN_INTERVAL),
+                coalesce,
             }),
         }
     }

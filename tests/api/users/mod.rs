@@ -1,5 +1,6 @@
 //! `/Users` over HTTP as each IdP drives it: create, read, update, deactivate, delete and errors.
 
+mod coalescing;
 mod deprovision;
 mod dropbox_calls;
 mod entra;
