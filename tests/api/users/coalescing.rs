@@ -82,6 +82,7 @@ async fn fifty_concurrent_user_name_look_ups_share_at_most_five_get_info_v2_call
     let created = create_all(&t, &emails).await;
     assert_created_as_themselves(&t, &emails, &created);
     let before = t.count("members/get_info_v2");
+    let t = &t;
     let look_ups = emails.iter().map(|e| {
         let query = format!("filter=userName%20eq%20%22{e}%22");
         async move { t.list_users(&query).await }
