@@ -144,7 +144,11 @@ async fn calls_per_operation(window: Option<u64>) -> anyhow::Result<()> {
         ("PATCH a name", "name.givenName", json!("Zed")),
         ("PATCH active: false", "active", json!(false)),
         ("PATCH active: true", "active", json!(true)),
-        ("PATCH active: true to an active member", "active", json!(true)),
+        (
+            "PATCH active: true to an active member",
+            "active",
+            json!(true),
+        ),
     ];
     for (name, path, value) in rows {
         let (c, _) = counted(&dropbox, b.patch(&id, path, value)).await;
@@ -170,7 +174,10 @@ async fn calls_per_operation(window: Option<u64>) -> anyhow::Result<()> {
 async fn lone_latency(window: Option<u64>) -> anyhow::Result<()> {
     const N: usize = 300;
     println!("lone-request latency ({N} sequential requests each; mean / median)");
-    for (label, w) in [("coalescing off (window 0)", Some(0)), ("coalescing on", window)] {
+    for (label, w) in [
+        ("coalescing off (window 0)", Some(0)),
+        ("coalescing on", window),
+    ] {
         let dropbox = Emulator::spawn(EmulatorConfig {
             num_licensed_users: 1000,
             ..EmulatorConfig::default()
@@ -189,7 +196,10 @@ async fn lone_latency(window: Option<u64>) -> anyhow::Result<()> {
             b.find(&email).await;
             finds.push(t.elapsed());
         }
-        let label = format!("{label}, window {}", w.map_or("default".into(), |v| format!("{v} ms")));
+        let label = format!(
+            "{label}, window {}",
+            w.map_or("default".into(), |v| format!("{v} ms"))
+        );
         println!("  {label}");
         println!("    POST /Users          {}", mean_median(&mut creates));
         println!("    userName eq look-up  {}", mean_median(&mut finds));

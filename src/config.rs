@@ -21,10 +21,10 @@ mod load;
 mod policy;
 mod validate;
 
+pub use coalesce::{CoalesceConfig, MAX_COALESCE_WINDOW_MS};
 pub use error::{ConfigError, Origin};
 pub use load::{EffectiveValue, LoadedConfig};
 pub use policy::{DeprovisionConfig, DeprovisionPolicy, TransferTo};
-pub use coalesce::{CoalesceConfig, MAX_COALESCE_WINDOW_MS};
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize, Serializer};

@@ -7,8 +7,7 @@ use super::reconcile::validate;
 use crate::bridge::errors::from_dropbox;
 use crate::bridge::{Bridge, BridgeError, WriteContext};
 use crate::dropbox::team::{
-    MembersGetInfoItemV2, MembersRecoverArg, TeamMemberProfile,
-    TeamMemberStatus, UserSelectorArg,
+    MembersGetInfoItemV2, MembersRecoverArg, TeamMemberProfile, TeamMemberStatus, UserSelectorArg,
 };
 use crate::scim::error::ScimError;
 use crate::scim::resource::ScimUser;

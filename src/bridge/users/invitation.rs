@@ -7,8 +7,7 @@ use super::mapping::DropboxFields;
 use crate::bridge::errors::{Refusal, from_dropbox};
 use crate::bridge::{Bridge, BridgeError, WriteContext};
 use crate::dropbox::team::{
-    MemberAddV2Arg, MemberAddV2Result, MembersRemoveArg, TeamMemberProfile,
-    UserSelectorArg,
+    MemberAddV2Arg, MemberAddV2Result, MembersRemoveArg, TeamMemberProfile, UserSelectorArg,
 };
 use crate::scim::error::ScimError;
 use crate::store::InactiveInvite;

@@ -44,7 +44,11 @@ fn assert_created_as_themselves(t: &TestApp, emails: &[String], answers: &[(u16,
         assert_eq!(*status, 201, "{email}: {user}");
         assert_eq!(user["userName"], json!(email), "{user}");
         let id = user["id"].as_str().expect("id");
-        let member = t.dropbox.emulator.member(id).expect("a member under the id");
+        let member = t
+            .dropbox
+            .emulator
+            .member(id)
+            .expect("a member under the id");
         assert_eq!(member["email"], json!(email), "{id}");
         assert!(ids.insert(id.to_owned()), "{id} answered twice");
     }
@@ -94,7 +98,10 @@ async fn fifty_concurrent_user_name_look_ups_share_at_most_five_get_info_v2_call
         assert_eq!(list["Resources"][0]["id"], user["id"], "{email}");
     }
     let calls = t.count("members/get_info_v2") - before;
-    assert!((3..=5).contains(&calls), "{calls} members/get_info_v2 calls");
+    assert!(
+        (3..=5).contains(&calls),
+        "{calls} members/get_info_v2 calls"
+    );
 }
 
 #[tokio::test]
@@ -119,9 +126,7 @@ async fn external_id_and_id_look_ups_and_get_by_id_coalesce_too() {
         paths.push((format!("/Users?filter=id%20eq%20%22{id}%22"), id));
         paths.push((format!("/Users/{id}"), id));
     }
-    let reads = paths
-        .iter()
-        .map(|(p, _)| t.json(Method::GET, p, None));
+    let reads = paths.iter().map(|(p, _)| t.json(Method::GET, p, None));
     let answers = futures::future::join_all(reads).await;
     for ((path, id), (status, got)) in paths.iter().zip(&answers) {
         assert_eq!(*status, 200, "{path}: {got}");
@@ -135,14 +140,19 @@ async fn external_id_and_id_look_ups_and_get_by_id_coalesce_too() {
     }
     // 30 look-ups: two full batches, or three when the window cut one short.
     let calls = t.count("members/get_info_v2") - before;
-    assert!((2..=3).contains(&calls), "{calls} members/get_info_v2 calls");
+    assert!(
+        (2..=3).contains(&calls),
+        "{calls} members/get_info_v2 calls"
+    );
 }
 
 #[tokio::test]
 async fn a_refused_email_fails_only_its_own_request_with_its_own_error() {
     let t = spawn().await;
     t.create_okta_user("taken@example.com", "Tak", "En").await;
-    t.dropbox.emulator.add_other_team_email("elsewhere@example.com");
+    t.dropbox
+        .emulator
+        .add_other_team_email("elsewhere@example.com");
     let alone_taken = t.create_user(body("taken@example.com", None)).await;
     let alone_elsewhere = t.create_user(body("elsewhere@example.com", None)).await;
     let alone_bad = t.create_user(body("bad@@example.com", None)).await;
@@ -204,5 +214,9 @@ async fn a_rate_limited_batch_is_retried_once_not_once_per_member() {
     let emails = emails("limited", 20);
     let answers = create_all(&t, &emails).await;
     assert_created_as_themselves(&t, &emails, &answers);
-    assert_eq!(t.count("members/add_v2"), 2, "the batch, then its one retry");
+    assert_eq!(
+        t.count("members/add_v2"),
+        2,
+        "the batch, then its one retry"
+    );
 }

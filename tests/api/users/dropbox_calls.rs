@@ -124,7 +124,10 @@ async fn every_user_operation_makes_the_fewest_dropbox_calls() {
 /// The one route `c` holds, and how many calls it made.
 fn only_route(c: &BTreeMap<String, u64>) -> (&str, u64) {
     assert_eq!(c.len(), 1, "{c:?}");
-    c.iter().next().map(|(r, n)| (r.as_str(), *n)).unwrap_or_default()
+    c.iter()
+        .next()
+        .map(|(r, n)| (r.as_str(), *n))
+        .unwrap_or_default()
 }
 
 #[tokio::test]
