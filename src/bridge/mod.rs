@@ -51,6 +51,8 @@ pub struct BridgeSettings {
     pub page_size: usize,
     /// How long a create or exact look-up waits for concurrent company (zero: coalescing off).
     pub coalesce_window: Duration,
+    /// The longest a batch waits when requests arrive fast enough to fill it by then.
+    pub coalesce_max_wait: Duration,
 }
 
 impl BridgeSettings {
@@ -64,6 +66,7 @@ impl BridgeSettings {
             mirror_max_age: Duration::from_secs(config.users.mirror_max_age_secs),
             page_size: PAGE_SIZE,
             coalesce_window: Duration::from_millis(config.coalesce.window_ms),
+            coalesce_max_wait: Duration::from_millis(config.coalesce.max_wait_ms),
         }
     }
 }
@@ -91,7 +94,13 @@ impl Bridge {
     /// Wires the bridge to its Dropbox client and store.
     pub fn new(dropbox: DropboxClient, store: Store, settings: BridgeSettings) -> Self {
         let locks = KeyedLocks::new(&store);
-        let coalesce = coalesce::Coalescer::new(&dropbox, settings.coalesce_window);
+        let coalesce = coalesce::Coalescer::new(
+            &dropbox,
+            coalesce::Windows {
+                lone: settings.coalesce_window,
+                busy: settings.coalesce_max_wait,
+            },
+        );
         Self {
             inner: Arc::new(Inner {
                 dropbox,

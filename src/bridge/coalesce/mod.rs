@@ -7,6 +7,9 @@
 //!   the read before a `PUT`/`PATCH`/`DELETE`) share `members/get_info_v2` calls.
 //! * `batcher`: the generic part: a batch leaves when full, or when the window opened by its first
 //!   item ends (`coalesce.window_ms`, a few milliseconds), so a lone request waits at most that long.
+//!   Under load (a provisioning wave), a batch whose window ends waits on while the recent arrival
+//!   rate says it will fill by `coalesce.max_wait_ms`: fewer, fuller calls against Dropbox's rate
+//!   limit, for a bounded wait.
 //!
 //! A failure of the shared call (rate limit, 5xx, lost reply) reaches every request of the batch, each
 //! of which resolves it as it would alone (a lost `add_v2` reply is resolved by a look-up, itself
@@ -16,12 +19,11 @@ mod batcher;
 mod creates;
 mod lookups;
 
-pub(crate) use batcher::{Batcher, RunBatch};
+pub(crate) use batcher::{Batcher, RunBatch, Windows};
 pub(crate) use creates::AddOutcome;
 pub(crate) use lookups::InfoOutcome;
 
 use crate::dropbox::{DropboxClient, DropboxError, ErrorKind};
-use std::time::Duration;
 
 /// The most items one shared call carries: `members/add_v2` takes at most 20 members (team.stone);
 /// `members/get_info_v2` states no limit, and the same bound keeps its requests small.
@@ -34,10 +36,10 @@ pub(crate) struct Coalescer {
 }
 
 impl Coalescer {
-    /// Batchers that make their shared calls through `dropbox` (an unrecorded handle), waiting at
-    /// most `window` for company.
-    pub(crate) fn new(dropbox: &DropboxClient, window: Duration) -> Self {
-        if window.is_zero() {
+    /// Batchers that make their shared calls through `dropbox` (an unrecorded handle), waiting for
+    /// company as `windows` say.
+    pub(crate) fn new(dropbox: &DropboxClient, windows: Windows) -> Self {
+        if windows.lone.is_zero() {
             return Self {
                 creates: None,
                 lookups: None,
@@ -46,12 +48,12 @@ impl Coalescer {
         Self {
             creates: Some(Batcher::new(
                 creates::run(dropbox.clone()),
-                window,
+                windows,
                 MAX_BATCH,
             )),
             lookups: Some(Batcher::new(
                 lookups::run(dropbox.clone()),
-                window,
+                windows,
                 MAX_BATCH,
             )),
         }
