@@ -219,8 +219,7 @@ mod tests {
         for t in tasks {
             assert_eq!(t.await.ok().flatten(), Some(2));
         }
-        let sizes = lock(&sizes).clone();
-        sizes
+        lock(&sizes).clone()
     }
 
     #[tokio::test(start_paused = true)]
