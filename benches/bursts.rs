@@ -135,11 +135,11 @@ async fn calls_per_operation(window: Option<u64>) -> anyhow::Result<()> {
     b.create("warm@example.com").await;
     println!("calls per SCIM operation (after the one-off warm-up)");
     let (c, (_, _, user)) = counted(&dropbox, b.create("row@example.com")).await;
-    println!("  POST /Users                          {c}");
+    println!("  POST /Users                             {c}");
     let id = user["id"].as_str().unwrap_or_default().to_owned();
     dropbox.emulator.accept_invite(&id).ok();
     let (c, _) = counted(&dropbox, b.send(Method::GET, &format!("/Users/{id}"), None)).await;
-    println!("  GET /Users/{{id}}                      {c}");
+    println!("  GET /Users/{{id}}                         {c}");
     let rows = [
         ("PATCH a name", "name.givenName", json!("Zed")),
         ("PATCH active: false", "active", json!(false)),
@@ -152,10 +152,10 @@ async fn calls_per_operation(window: Option<u64>) -> anyhow::Result<()> {
     ];
     for (name, path, value) in rows {
         let (c, _) = counted(&dropbox, b.patch(&id, path, value)).await;
-        println!("  {name:<37}{c}");
+        println!("  {name:<40}{c}");
     }
     let (c, _) = counted(&dropbox, b.find("row@example.com")).await;
-    println!("  userName eq look-up                  {c}");
+    println!("  userName eq look-up                     {c}");
 
     let emails: Vec<String> = (0..50).map(|i| format!("burst{i}@example.com")).collect();
     let creates = futures::future::join_all(emails.iter().map(|e| b.create(e)));
