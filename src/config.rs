@@ -15,6 +15,7 @@
 
 mod allow_list;
 pub mod audit;
+mod coalesce;
 mod env;
 mod error;
 mod file;
@@ -27,6 +28,7 @@ pub mod status;
 mod validate;
 
 pub use allow_list::{AllowListConfig, parse_network};
+pub use coalesce::{CoalesceConfig, MAX_COALESCE_WINDOW_MS};
 pub use error::{ConfigError, Origin};
 pub use jwt::JwtConfig;
 pub use load::{EffectiveValue, LoadedConfig};
@@ -78,6 +80,9 @@ pub struct Config {
     /// The operator's status page (off unless `[status] token_sha256` is set).
     #[serde(default)]
     pub status: status::StatusConfig,
+    /// How concurrent creates and look-ups share Dropbox calls.
+    #[serde(default)]
+    pub coalesce: CoalesceConfig,
 }
 
 /// Log line format.

@@ -5,6 +5,7 @@
 //! the first Dropbox call, and records the Dropbox calls it made in the audit log.
 
 mod audit;
+mod coalesce;
 mod errors;
 mod gauges;
 mod group_names;
@@ -52,6 +53,10 @@ pub struct BridgeSettings {
     pub page_size: usize,
     /// Audit retention and whether entries are also logged (see `audit.rs`).
     pub audit: crate::config::audit::AuditConfig,
+    /// How long a create or exact look-up waits for concurrent company (zero: coalescing off).
+    pub coalesce_window: Duration,
+    /// The longest a batch waits when requests arrive fast enough to fill it by then.
+    pub coalesce_max_wait: Duration,
 }
 
 impl BridgeSettings {
@@ -65,6 +70,8 @@ impl BridgeSettings {
             mirror_max_age: Duration::from_secs(config.users.mirror_max_age_secs),
             page_size: PAGE_SIZE,
             audit: config.audit.clone(),
+            coalesce_window: Duration::from_millis(config.coalesce.window_ms),
+            coalesce_max_wait: Duration::from_millis(config.coalesce.max_wait_ms),
         }
     }
 }
@@ -86,12 +93,21 @@ struct Inner {
     group_names: GroupNameCache,
     /// Counts and page boundaries of user listings, per listing version.
     listing: users::ListingCache,
+    /// Shares `members/add_v2` and `members/get_info_v2` calls between concurrent requests.
+    coalesce: coalesce::Coalescer,
 }
 
 impl Bridge {
     /// Wires the bridge to its Dropbox client and store.
     pub fn new(dropbox: DropboxClient, store: Store, settings: BridgeSettings) -> Self {
         let locks = KeyedLocks::new(&store);
+        let coalesce = coalesce::Coalescer::new(
+            &dropbox,
+            coalesce::Windows {
+                lone: settings.coalesce_window,
+                busy: settings.coalesce_max_wait,
+            },
+        );
         Self {
             inner: Arc::new(Inner {
                 dropbox,
@@ -101,6 +117,7 @@ impl Bridge {
                 mirror_refresh: tokio::sync::Mutex::new(()),
                 group_names: GroupNameCache::new(GROUP_NAMES_MAX_AGE, GROUP_NAMES_MIN_INTERVAL),
                 listing: users::ListingCache::default(),
+                coalesce,
             }),
         }
     }

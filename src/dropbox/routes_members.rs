@@ -15,11 +15,22 @@ use dropbox_sdk::types::team::{
 };
 
 use super::{DropboxClient, DropboxError, NoRouteError};
+use serde::Serialize;
 
 /// Result of a facade call with the route's typed error.
 type Res<T, E> = Result<T, DropboxError<E>>;
 
 impl DropboxClient {
+    /// Records on this handle's log a call made for it by a shared (coalesced) call on another
+    /// handle, so that every request of a batch lists the call in its audit record.
+    pub(crate) fn record_shared<T, E: Serialize>(
+        &self,
+        route: &'static str,
+        result: &Result<T, DropboxError<E>>,
+    ) {
+        self.record(route, result);
+    }
+
     /// `members/add_v2`: invite up to 20 members; per-item failures come back inside `Ok`.
     /// Never re-sent after a 5xx or timeout (see [`super::retry`]).
     pub async fn members_add_v2(

@@ -7,8 +7,7 @@ use super::reconcile::validate;
 use crate::bridge::errors::from_dropbox;
 use crate::bridge::{Bridge, BridgeError, WriteContext};
 use crate::dropbox::team::{
-    MembersGetInfoItemV2, MembersGetInfoV2Arg, MembersRecoverArg, TeamMemberProfile,
-    TeamMemberStatus, UserSelectorArg,
+    MembersGetInfoItemV2, MembersRecoverArg, TeamMemberProfile, TeamMemberStatus, UserSelectorArg,
 };
 use crate::scim::error::ScimError;
 use crate::scim::resource::ScimUser;
@@ -111,14 +110,11 @@ impl Bridge {
         &self,
         email: &str,
     ) -> Result<Option<TeamMemberProfile>, BridgeError> {
-        let arg = MembersGetInfoV2Arg::new(vec![UserSelectorArg::Email(email.to_owned())]);
-        let info = self
-            .dropbox()
-            .members_get_info_v2(&arg)
+        let item = self
+            .member_info_item(UserSelectorArg::Email(email.to_owned()))
             .await
             .map_err(from_dropbox)?;
-        let Some(MembersGetInfoItemV2::MemberInfo(member)) = info.members_info.into_iter().next()
-        else {
+        let MembersGetInfoItemV2::MemberInfo(member) = item else {
             return Ok(None);
         };
         Ok(

@@ -7,8 +7,7 @@ use super::mapping::DropboxFields;
 use crate::bridge::errors::{Refusal, from_dropbox};
 use crate::bridge::{Bridge, BridgeError, WriteContext};
 use crate::dropbox::team::{
-    MemberAddV2Arg, MemberAddV2Result, MembersAddV2Arg, MembersRemoveArg, TeamMemberProfile,
-    UserSelectorArg,
+    MemberAddV2Arg, MemberAddV2Result, MembersRemoveArg, TeamMemberProfile, UserSelectorArg,
 };
 use crate::scim::error::ScimError;
 use crate::store::InactiveInvite;
@@ -48,10 +47,9 @@ impl Bridge {
         member.member_given_name = f.given_name.clone();
         member.member_surname = f.surname.clone();
         member.member_external_id = f.external_id.clone();
-        let arg = MembersAddV2Arg::new(vec![member]);
-        let result = self.dropbox_for(ctx).add_members_wait(&arg).await;
-        let items = match result {
-            Ok(items) => items,
+        // Shared with concurrent invitations (bridge::coalesce); the item is this member's own.
+        let items = match self.add_member_shared(ctx, member).await {
+            Ok(item) => vec![item],
             Err(e) if e.is_transient() => {
                 // add_v2 is not idempotent and is never re-sent blindly: a look-up tells whether
                 // the first attempt created the member.

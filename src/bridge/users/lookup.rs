@@ -4,7 +4,7 @@ use super::mapping::{user_from_invite, user_from_member};
 use crate::bridge::errors::from_dropbox;
 use crate::bridge::{Bridge, BridgeError};
 use crate::dropbox::team::{
-    MembersGetInfoItemV2, MembersGetInfoV2Arg, TeamMemberProfile, TeamMemberStatus, UserSelectorArg,
+    MembersGetInfoItemV2, TeamMemberProfile, TeamMemberStatus, UserSelectorArg,
 };
 use crate::scim::resource::ScimUser;
 use crate::store::{InactiveInvite, UserExtras};
@@ -34,25 +34,21 @@ impl Found {
 }
 
 impl Bridge {
-    /// One live `members/get_info_v2` for a selector; `None` when Dropbox has no such (non-removed) member.
+    /// One live `members/get_info_v2` item for a selector (shared with concurrent look-ups); `None`
+    /// when Dropbox has no such (non-removed) member.
     pub(crate) async fn member_info(
         &self,
         selector: UserSelectorArg,
     ) -> Result<Option<TeamMemberProfile>, BridgeError> {
-        let arg = MembersGetInfoV2Arg::new(vec![selector]);
-        let result = self
-            .dropbox()
-            .members_get_info_v2(&arg)
+        let item = self
+            .member_info_item(selector)
             .await
             .map_err(from_dropbox)?;
-        Ok(result
-            .members_info
-            .into_iter()
-            .find_map(|item| match item {
-                MembersGetInfoItemV2::MemberInfo(info) => Some(info.profile),
-                _ => None,
-            })
-            .filter(|p| !matches!(p.status, TeamMemberStatus::Removed(_))))
+        Ok(match item {
+            MembersGetInfoItemV2::MemberInfo(info) => Some(info.profile),
+            _ => None,
+        }
+        .filter(|p| !matches!(p.status, TeamMemberStatus::Removed(_))))
     }
 
     /// Resolves a SCIM id. Deleted users (tombstoned) are not found unless `include_deleted`.

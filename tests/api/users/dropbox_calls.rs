@@ -121,18 +121,36 @@ async fn every_user_operation_makes_the_fewest_dropbox_calls() {
     assert_eq!(c, only_read, "userName eq");
 }
 
+/// The one route `c` holds, and how many calls it made.
+fn only_route(c: &BTreeMap<String, u64>) -> (&str, u64) {
+    assert_eq!(c.len(), 1, "{c:?}");
+    c.iter()
+        .next()
+        .map(|(r, n)| (r.as_str(), *n))
+        .unwrap_or_default()
+}
+
 #[tokio::test]
-async fn concurrent_creates_and_look_ups_cost_a_call_each_until_coalesced() {
-    let t = spawn().await;
+async fn concurrent_creates_and_look_ups_share_calls() {
+    // The longest coalescing window, so that the burst always meets in the batcher whatever the
+    // machine's load; a full batch (20) leaves at once (tests/api/users/coalescing.rs has the rest).
+    let emulator = EmulatorConfig {
+        num_licensed_users: 1000,
+        ..EmulatorConfig::default()
+    };
+    let t = TestApp::spawn_full(emulator, &[("SCIM_BRIDGE_COALESCE__WINDOW_MS", "1000")]).await;
     create(&t, "warm@example.com").await;
     let emails: Vec<String> = (0..50).map(|i| format!("c{i}@example.com")).collect();
-    // Issue 12's next step (coalescing) brings these to at most 5 calls each.
     let creates = futures::future::join_all(emails.iter().map(|e| create(&t, e)));
     let (c, _) = count(&t, creates).await;
-    assert_eq!(c, calls(&[("members/add_v2", 50)]), "50 concurrent POST");
+    let (route, n) = only_route(&c);
+    assert_eq!(route, "members/add_v2");
+    assert!((3..=5).contains(&n), "50 concurrent POST: {n} calls");
     let look_ups = futures::future::join_all(emails.iter().map(|e| find(&t, e)));
     let (c, _) = count(&t, look_ups).await;
-    assert_eq!(c, calls(&[("members/get_info_v2", 50)]), "50 userName eq");
+    let (route, n) = only_route(&c);
+    assert_eq!(route, "members/get_info_v2");
+    assert!((3..=5).contains(&n), "50 userName eq: {n} calls");
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! `/Users` over HTTP as each IdP drives it: create, read, update, deactivate, delete and errors.
 
 mod attributes;
+mod coalescing;
 mod deprovision;
 mod dropbox_calls;
 mod entra;
