@@ -71,6 +71,18 @@ pub fn note_dropbox_call(retries: u32) {
     });
 }
 
+/// Adds to the current request what a task working on its behalf did (a coalesced call's batch).
+pub fn add_to_current(done: &RequestSummary) {
+    with_current(|s| {
+        s.dropbox_calls
+            .fetch_add(done.dropbox_calls, Ordering::Relaxed);
+        s.dropbox_retries
+            .fetch_add(done.dropbox_retries, Ordering::Relaxed);
+        s.dropbox_rate_limited
+            .fetch_add(done.dropbox_rate_limited, Ordering::Relaxed);
+    });
+}
+
 /// Counts one Dropbox 429 that the current request waits out.
 pub fn note_rate_limited() {
     with_current(|s| {

@@ -3,6 +3,7 @@
 //! output at its own position back. When the window ends while requests arrive fast enough to fill
 //! the batch within the longer busy window, the batch waits on for them.
 
+use crate::telemetry::request::{self, RequestStats, RequestSummary};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -26,7 +27,7 @@ pub(crate) struct Windows {
 
 /// Items waiting for their batch to leave, and which batch they belong to.
 struct Pending<I, O> {
-    items: Vec<(I, oneshot::Sender<O>)>,
+    items: Vec<(I, oneshot::Sender<(O, RequestSummary)>)>,
     /// Bumped each time a batch leaves, so that a late timer never takes the next batch early.
     generation: u64,
     /// When the latest `max` items arrived (any batch), for the arrival rate.
@@ -99,7 +100,11 @@ impl<I: Send + 'static, O: Send + 'static> Batcher<I, O> {
             }
             Next::Wait => {}
         }
-        rx.await.ok()
+        let (out, calls) = rx.await.ok()?;
+        // The shared call ran in the batch's own task: its calls, retries and 429s go on the log
+        // line of every request it served too (the metrics count them once in all).
+        request::add_to_current(&calls);
+        Some(out)
     }
 }
 
@@ -147,11 +152,16 @@ fn time_to_fill(arrivals: &VecDeque<Instant>, missing: usize, now: Instant) -> O
 }
 
 /// Runs the shared call and hands each output to its submitter (one who left is skipped).
-async fn run_batch<I, O>(run: RunBatch<I, O>, batch: Vec<(I, oneshot::Sender<O>)>) {
-    let (items, senders): (Vec<I>, Vec<oneshot::Sender<O>>) = batch.into_iter().unzip();
-    let outputs = run(items).await;
+async fn run_batch<I, O>(
+    run: RunBatch<I, O>,
+    batch: Vec<(I, oneshot::Sender<(O, RequestSummary)>)>,
+) {
+    let (items, senders): (Vec<I>, Vec<_>) = batch.into_iter().unzip();
+    let stats = Arc::new(RequestStats::default());
+    let outputs = stats.scope(run(items)).await;
+    let calls = stats.summary();
     for (tx, out) in senders.into_iter().zip(outputs) {
-        let _ = tx.send(out);
+        let _ = tx.send((out, calls.clone()));
     }
 }
 

@@ -48,8 +48,9 @@ async fn failed_writes_are_audited_with_the_paths_id_and_found_by_every_filter()
     let app = TestApp::spawn().await;
     let id = app.active_member("ann@example.com").await;
     let suspend = json!([{"op": "replace", "path": "active", "value": false}]);
+    // Longer than the test bridge's max_retry_wait_secs (2): the IdP gets the 429 at once.
     let rate_limited = Fault::RateLimitJson {
-        retry_after: 300,
+        retry_after: 3,
         reason_write_ops: false,
         body_retry_after: false,
     };
@@ -57,6 +58,8 @@ async fn failed_writes_are_audited_with_the_paths_id_and_found_by_every_filter()
         .emulator
         .inject_fault("members/suspend", rate_limited, 1);
     assert_eq!(app.patch_user(&id, suspend.clone()).await.0, 429);
+    // A 429 pauses the whole Dropbox client for its Retry-After (the rate budget): wait it out.
+    tokio::time::sleep(std::time::Duration::from_millis(3200)).await;
     // Every attempt the client makes (4) is refused.
     let unavailable = Fault::Unavailable503 { retry_after: None };
     app.dropbox
