@@ -97,7 +97,13 @@ async fn a_browser_logs_in_and_sees_the_removal_a_scim_delete_recorded() {
         submit.click().await.expect("submitted");
     };
     login(crate::helpers::test_app::TOKEN).await;
-    let refused = browser.find(Locator::Css("p.bad")).await.expect("message");
+    // The form posts and the browser loads the answer: wait for it rather than race it.
+    let refused = browser
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("p.bad"))
+        .await
+        .expect("message");
     assert!(
         refused
             .text()
@@ -107,7 +113,9 @@ async fn a_browser_logs_in_and_sees_the_removal_a_scim_delete_recorded() {
     );
     login(OPERATOR).await;
     let removals = browser
-        .find(Locator::Css("#removals"))
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#removals"))
         .await
         .expect("logged in");
     assert!(removals.text().await.unwrap_or_default().contains("none"));
