@@ -1,7 +1,8 @@
 //! `/Groups` handlers (RFC 7644 sections 3.3 to 3.6) over Dropbox groups.
 
 use super::{
-    created, entity_tags, list_body, not_modified, projected, query_of, scim_json, with_etag,
+    created, entity_tags, keep_version, list_body, not_modified, projected, query_of, scim_json,
+    with_etag,
 };
 use crate::http::AppState;
 use crate::http::error::ApiError;
@@ -69,7 +70,10 @@ pub async fn get_group(
         return Ok(not_modified(&version));
     }
     let base = s.base_url.resolve(&headers);
-    let body = projected(group.to_json(&base), group_schema(), &query);
+    let body = keep_version(
+        projected(group.to_json(&base), group_schema(), &query),
+        &version,
+    );
     Ok(with_etag(scim_json(StatusCode::OK, &body), &version))
 }
 
@@ -123,7 +127,10 @@ pub async fn patch_group(
         return Ok(with_etag(StatusCode::NO_CONTENT.into_response(), &version));
     }
     let base = s.base_url.resolve(&headers);
-    let body = projected(group.to_json(&base), group_schema(), &query);
+    let body = keep_version(
+        projected(group.to_json(&base), group_schema(), &query),
+        &version,
+    );
     Ok(with_etag(scim_json(StatusCode::OK, &body), &version))
 }
 

@@ -96,3 +96,17 @@ pub fn with_etag(mut response: Response, version: &str) -> Response {
 pub fn not_modified(version: &str) -> Response {
     with_etag(StatusCode::NOT_MODIFIED.into_response(), version)
 }
+
+/// Keeps `meta.version` in a projected single resource that is answered with an `ETag`: the header and
+/// the body then agree, and clients that copy the ETag into `meta` find one to fill.
+pub fn keep_version(mut body: Value, version: &str) -> Value {
+    if let Some(o) = body.as_object_mut() {
+        let meta = o
+            .entry("meta")
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+        if let Some(m) = meta.as_object_mut() {
+            m.insert("version".into(), Value::String(version.to_owned()));
+        }
+    }
+    body
+}

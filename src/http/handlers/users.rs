@@ -1,7 +1,8 @@
 //! `/Users` handlers (RFC 7644 sections 3.3 to 3.6).
 
 use super::{
-    created, entity_tags, list_body, not_modified, projected, query_of, scim_json, with_etag,
+    created, entity_tags, keep_version, list_body, not_modified, projected, query_of, scim_json,
+    with_etag,
 };
 use crate::bridge::ListPage;
 use crate::http::AppState;
@@ -68,7 +69,10 @@ pub async fn get_user(
     if if_none_match.is_some_and(|tags| tags.matches(&version)) {
         return Ok(not_modified(&version));
     }
-    let body = render(&user, &s.base_url.resolve(&headers), &query);
+    let body = keep_version(
+        render(&user, &s.base_url.resolve(&headers), &query),
+        &version,
+    );
     Ok(with_etag(scim_json(StatusCode::OK, &body), &version))
 }
 
