@@ -137,15 +137,7 @@ impl Store {
             (Backend::Sqlite(connect_sqlite(url).await?), None)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
-            let pool = PgPoolOptions::new()
-                .max_connections(10)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(opts.clone())
-                .await;
-            let pool = match pool {
-                Ok(pool) => pool,
-                Err(e) => return Err(pg_connect_error::explain(&opts, e).await),
-            };
+            let pool = pg_pool(&opts, 10).await?;
             sqlx::migrate!("migrations/postgres").run(&pool).await?;
             let schema: String = sqlx::query_scalar("SELECT COALESCE(current_schema()::text, '')")
                 .fetch_one(&pool)
@@ -239,6 +231,19 @@ fn from_json<T: serde::de::DeserializeOwned>(
 }
 
 /// `$start, $start+1, ...` for an `IN (...)` list of `n` binds.
+/// A PostgreSQL pool of at most `max` connections; a failure to connect is explained (TLS, auth, ...).
+async fn pg_pool(opts: &PgConnectOptions, max: u32) -> Result<PgPool, StoreError> {
+    let pool = PgPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(opts.clone())
+        .await;
+    match pool {
+        Ok(pool) => Ok(pool),
+        Err(e) => Err(pg_connect_error::explain(opts, e).await),
+    }
+}
+
 fn placeholders(start: usize, n: usize) -> String {
     (start..start + n)
         .map(|i| format!("${i}"))

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
-use super::{Backend, Store, StoreError, pg_connect_error};
+use super::{Backend, Store, StoreError};
 
 /// How an operator command uses the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,15 +89,7 @@ async fn open_postgres(url: &str, access: Access) -> Result<Store, StoreError> {
     if access == Access::ReadOnly {
         opts = opts.options([("default_transaction_read_only", "on")]);
     }
-    let pool = PgPoolOptions::new()
-        .max_connections(2)
-        .acquire_timeout(Duration::from_secs(10))
-        .connect_with(opts.clone())
-        .await;
-    let pool = match pool {
-        Ok(pool) => pool,
-        Err(e) => return Err(pg_connect_error::explain(&opts, e).await),
-    };
+    let pool = super::pg_pool(&opts, 2).await?;
     let exists: bool = sqlx::query_scalar("SELECT to_regclass('audit_log') IS NOT NULL")
         .fetch_one(&pool)
         .await?;
