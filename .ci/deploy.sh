@@ -5,7 +5,10 @@
 # made in the run, the conformance suite and a public-URL check through each (.ci/nginx.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for script in docker kubernetes nginx; do
+# CI_DOCKER_DONE=1: .ci/run already ran .ci/docker.sh (beside the conformance suites) and checked it.
+scripts=(docker kubernetes nginx)
+if [ "${CI_DOCKER_DONE:-}" = 1 ]; then scripts=(kubernetes nginx); fi
+for script in "${scripts[@]}"; do
   printf '\n--- .ci/%s.sh ---\n' "$script"
   bash ".ci/$script.sh"
 done
