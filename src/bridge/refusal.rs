@@ -44,6 +44,8 @@ pub enum Refusal {
     KeepAccountRefused,
     /// `deprovision.retain_team_shares` needs external sharing on in the team's settings.
     RetainSharesRefused,
+    /// The member receives the files of another member's removal still in progress.
+    TransferInProgress,
 }
 
 impl Refusal {
@@ -82,6 +84,7 @@ impl Refusal {
             "cannot_retain_shares_when_team_external_sharing_off"
             | "cannot_retain_shares_when_data_wiped"
             | "cannot_retain_shares_when_no_account_kept" => Self::RetainSharesRefused,
+            "member_is_transfer_destination" => Self::TransferInProgress,
             _ => return None,
         })
     }
@@ -120,6 +123,12 @@ impl Refusal {
             Self::GroupNameInvalid => {
                 ScimError::invalid_value("Dropbox refused the group's displayName")
             }
+            Self::TransferInProgress => ScimError::new(
+                409,
+                None,
+                "Dropbox is still moving another removed member's files to this member; retry \
+                 after that transfer completes (a deferred removal retries by itself)",
+            ),
             Self::TransferDestNotMember
             | Self::TransferDestIsRemoved
             | Self::TransferDestUnverified

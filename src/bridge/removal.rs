@@ -104,11 +104,12 @@ impl From<StoreError> for RemovalFailure {
 }
 
 fn dropbox_failure<E: serde::Serialize + std::fmt::Debug>(e: DropboxError<E>) -> RemovalFailure {
-    // Route errors, malformed requests and failed jobs will fail the same way again.
+    // Route errors, malformed requests and failed jobs will fail the same way again, except a
+    // transfer to this member still in progress, which ends by itself.
     let transient = !matches!(
         e.kind,
         ErrorKind::Api(_) | ErrorKind::BadRequest(_) | ErrorKind::JobFailed(_)
-    );
+    ) || e.has_tag("member_is_transfer_destination");
     let refusal = e
         .api_tag()
         .and_then(|t| Refusal::from_tag(&t))

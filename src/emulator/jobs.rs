@@ -34,6 +34,8 @@ struct Job {
     polls_left: u32,
     result: Value,
     created: DateTime<Utc>,
+    /// For a `members/remove` job with a transfer: the member receiving the files.
+    transfer_dest: Option<String>,
 }
 
 /// What a poll sees.
@@ -67,9 +69,26 @@ impl Jobs {
                 polls_left: polls,
                 result,
                 created: now,
+                transfer_dest: None,
             },
         );
         id
+    }
+
+    /// Records that job `id` moves files to member `dest` until it completes.
+    pub fn set_transfer_dest(&mut self, id: &str, dest: &str) {
+        if let Some(job) = self.jobs.get_mut(id) {
+            job.transfer_dest = Some(dest.to_owned());
+        }
+    }
+
+    /// Whether member `id` receives the files of a removal job that has not completed yet.
+    pub fn is_transfer_destination(&self, id: &str, now: DateTime<Utc>) -> bool {
+        self.jobs.values().any(|job| {
+            job.polls_left > 0
+                && (now - job.created).num_seconds() < JOB_TTL_SECS
+                && job.transfer_dest.as_deref() == Some(id)
+        })
     }
 
     /// Polls a job on the route of `family`.

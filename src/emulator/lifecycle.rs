@@ -73,11 +73,15 @@ pub(crate) fn remove(model: &mut Model, body: &Value) -> R {
     if role == Role::TeamAdmin && status == Status::Active && model.active_admins() <= 1 {
         return Err(ApiError::tag("remove_last_admin"));
     }
-    check_flags(&args, status)?;
-    if let Some(dest) = &args.dest {
-        check_transfer(model, &id, dest, args.admin.as_ref())?;
+    if model.jobs.is_transfer_destination(&id, model.now()) {
+        return Err(ApiError::tag("member_is_transfer_destination"));
     }
-    Ok(mark_removed(model, &id, status, &args))
+    check_flags(&args, status)?;
+    let dest = match &args.dest {
+        Some(dest) => Some(check_transfer(model, &id, dest, args.admin.as_ref())?),
+        None => None,
+    };
+    Ok(mark_removed(model, &id, status, &args, dest.as_deref()))
 }
 
 /// The flag-combination rules, in the order Dropbox checks them.
@@ -109,12 +113,13 @@ fn check_flags(args: &RemoveArgs, status: Status) -> Result<(), ApiError> {
 }
 
 /// The transfer rules: an active destination other than the member, and an active team admin.
+/// Returns the destination's member id.
 fn check_transfer(
     model: &Model,
     id: &str,
     dest: &Selector,
     admin: Option<&Selector>,
-) -> Result<(), ApiError> {
+) -> Result<String, ApiError> {
     let did = find(model, dest).ok_or_else(|| ApiError::tag("transfer_dest_user_not_found"))?;
     if did == id {
         return Err(ApiError::tag("removed_and_transfer_dest_should_differ"));
@@ -139,12 +144,19 @@ fn check_transfer(
     if adm.role != Role::TeamAdmin {
         return Err(ApiError::tag("transfer_admin_is_not_admin"));
     }
-    Ok(())
+    Ok(did)
 }
 
 /// Marks the member removed (recoverable unless invited, purged, transferred or kept) and answers
-/// `complete`, or launches the async job when the emulator is configured for one.
-fn mark_removed(model: &mut Model, id: &str, status: Status, args: &RemoveArgs) -> Value {
+/// `complete`, or launches the async job when the emulator is configured for one (while that job runs,
+/// its transfer destination cannot be removed: `member_is_transfer_destination`).
+fn mark_removed(
+    model: &mut Model,
+    id: &str,
+    status: Status,
+    args: &RemoveArgs,
+    dest: Option<&str>,
+) -> Value {
     let now = model.now();
     let recoverable = status != Status::Invited && !args.purge && args.dest.is_none() && !args.keep;
     if let Some(m) = model.member_mut(id) {
@@ -162,6 +174,9 @@ fn mark_removed(model: &mut Model, id: &str, status: Status, args: &RemoveArgs) 
             json!({".tag": "complete"}),
             now,
         );
+        if let Some(dest) = dest {
+            model.jobs.set_transfer_dest(&job, dest);
+        }
         return json!({".tag": "async_job_id", "async_job_id": job});
     }
     json!({".tag": "complete"})

@@ -315,3 +315,39 @@ async fn a_job_dropbox_does_not_know_is_recorded_as_failed() {
             .is_some_and(|o| o.contains("invalid_async_job_id"))
     );
 }
+
+#[tokio::test]
+async fn the_destination_of_a_transfer_in_progress_waits_for_it() {
+    let env = BridgeEnv::builder()
+        .remove_async()
+        .fast_polls()
+        .build()
+        .await;
+    let ids = env.running.emulator.seed_members(3);
+    let to_second = transfer_policy(TransferTo::Member, Some("seed2@example.com"));
+    let out = env.remove_now(&ids[0], &to_second).await;
+    assert!(matches!(out, RemovalOutcome::Started { .. }), "{out:?}");
+
+    // ids[1] receives ids[0]'s files until that job completes: Dropbox refuses to remove it meanwhile,
+    // which is worth retrying (not a 500, not a permanent failure).
+    let to_third = transfer_policy(TransferTo::Member, Some("seed3@example.com"));
+    let refused = env
+        .bridge
+        .remove_member(None, &ids[1], &ids[1], &to_third)
+        .await
+        .expect_err("refused while the transfer runs");
+    assert!(refused.transient, "{}", refused.detail);
+    assert!(refused.detail.contains("member_is_transfer_destination"));
+    assert_eq!(refused.error.status(), 409);
+
+    let running = env.store.running_jobs().await.expect("jobs");
+    let end = env
+        .bridge
+        .follow_removal_job(&running[0])
+        .await
+        .expect("follow");
+    assert_eq!(end, JobEnd::Complete);
+    let out = env.remove_now(&ids[1], &to_third).await;
+    assert!(matches!(out, RemovalOutcome::Started { .. }), "{out:?}");
+    assert_eq!(env.remove_calls().len(), 3);
+}
