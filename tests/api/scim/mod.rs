@@ -9,3 +9,4 @@ mod patch;
 mod projection;
 mod proxy;
 mod resource;
+mod root_search;
