@@ -147,3 +147,21 @@ fn http_limits_and_allowed_hosts_are_checked() {
     .expect("comma list");
     assert_eq!(c.http.allowed_hosts, ["scim.example.com", "10.0.0.5:8080"]);
 }
+
+#[test]
+fn an_operator_token_that_is_also_an_idp_token_is_refused() {
+    let hash = crate::tokens::token_hash_hex("shared-token");
+    let other = crate::tokens::token_hash_hex("operator-token");
+    let idp = format!("[[auth.tokens]]\nname = \"okta\"\nsha256 = \"{hash}\"\n");
+    let err =
+        load(&format!("{idp}[status]\ntoken_sha256 = \"{hash}\"\n"), &[]).expect_err("status");
+    assert_eq!(invalid_key(err), "status.token_sha256");
+    let err =
+        load(&format!("{idp}[metrics]\ntoken_sha256 = \"{hash}\"\n"), &[]).expect_err("metrics");
+    assert_eq!(invalid_key(err), "metrics.token_sha256");
+    let status = format!("[status]\ntoken_sha256 = \"{hash}\"\n");
+    let err = load(&status, &[("SCIM_BRIDGE_TOKEN", "shared-token")]).expect_err("plain token");
+    assert_eq!(invalid_key(err), "status.token_sha256");
+    let ok = load(&format!("{idp}[status]\ntoken_sha256 = \"{other}\"\n"), &[]);
+    assert!(ok.is_ok(), "{:?}", ok.err());
+}

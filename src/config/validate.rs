@@ -53,7 +53,43 @@ impl Config {
             ));
         }
         self.dropbox.rate_budget.validate()?;
+        self.validate_operator_tokens()?;
         self.deprovision.validate()
+    }
+
+    /// The status page and `/metrics` tokens must not be IdP tokens: every IdP could read them, and the
+    /// status page refuses IdP tokens, which would lock the operator out without saying why.
+    fn validate_operator_tokens(&self) -> Result<(), ConfigError> {
+        use secrecy::ExposeSecret;
+        let idp: Vec<String> = self
+            .auth
+            .tokens
+            .iter()
+            .map(|t| t.sha256.to_ascii_lowercase())
+            .chain(
+                self.auth
+                    .plain_tokens
+                    .iter()
+                    .map(|t| crate::tokens::token_hash_hex(t.expose_secret())),
+            )
+            .collect();
+        let operator = [
+            ("status.token_sha256", self.status.token_sha256.clone()),
+            (
+                "metrics.token_sha256",
+                self.metrics.token_sha256.clone().map(String::from),
+            ),
+        ];
+        for (key, hash) in operator {
+            if hash.is_some_and(|h| idp.contains(&h.to_ascii_lowercase())) {
+                return Err(ConfigError::invalid(
+                    key,
+                    "is the hash of an IdP token (auth.tokens or SCIM_BRIDGE_TOKEN); give the operator \
+                     a token of its own: `dropbox-scim-bridge token --name operator`",
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Timeouts and limits must be positive; allowed hosts must be plain `host[:port]` values.
