@@ -149,6 +149,17 @@ async fn create_adds_them_with_one_call_and_get_and_listings_read_them_back() {
         .await;
     assert_eq!(status, 200, "{page}");
     assert_eq!(shown(&page["Resources"][0]), both);
+    // A full listing reads the team mirror, which stores the profile with them.
+    let (status, page) = app
+        .json(reqwest::Method::GET, "/Users?startIndex=1&count=50", None)
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let listed = page["Resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|u| u["id"] == json!(id));
+    assert_eq!(listed.map(shown), Some(both));
     // Reads make no secondary e-mail call.
     assert_eq!(app.count(ADD), 1);
 }
@@ -310,4 +321,38 @@ async fn dropbox_refuses_a_new_member_whose_login_is_a_members_verified_secondar
 
     assert_eq!(status, 409, "{err}");
     assert_eq!(err["scimType"], "uniqueness", "{err}");
+}
+
+#[tokio::test]
+async fn resend_verification_sends_again_only_to_pending_addresses_with_one_call() {
+    let app = spawn_on().await;
+    let id = create(
+        &app,
+        "re@example.com",
+        &["re.alt@example.com", "re@outside.org"],
+    )
+    .await;
+    let config =
+        dropbox_scim_bridge::config::Config::load_from(None, app.settings.clone()).expect("config");
+    let client = dropbox_scim_bridge::dropbox::DropboxClient::from_config(&config).expect("client");
+    let resend = dropbox_scim_bridge::cli::secondary_emails::resend;
+
+    let report = resend(&client, &id, None).await.expect("resent");
+
+    assert_eq!(report, "re@outside.org: verification mail sent\n");
+    assert_eq!(app.count(RESEND), 1);
+    let mails = app
+        .dropbox
+        .emulator
+        .verification_mails_sent(&id, "re@outside.org");
+    assert_eq!(mails, 2, "the add's mail and the resent one");
+    app.dropbox
+        .emulator
+        .verify_secondary_email(&id, "re@outside.org")
+        .expect("verified");
+    let report = resend(&client, "re@example.com", None)
+        .await
+        .expect("nothing to do");
+    assert!(report.contains("nothing was sent"), "{report}");
+    assert_eq!(app.count(RESEND), 1, "nothing pending: no call");
 }
