@@ -5,6 +5,7 @@
 use crate::helpers::scim_calls::{USER_URN, assert_scim_error};
 use crate::helpers::test_app::TestApp;
 use dropbox_scim_bridge::emulator::{EmulatorConfig, Fault};
+use dropbox_scim_bridge::store::{AuditQuery, Store};
 use serde_json::{Value, json};
 
 const ADD: &str = "members/secondary_emails/add";
@@ -234,6 +235,25 @@ async fn an_address_another_member_holds_is_a_400_naming_it_while_the_valid_one_
     // The IdP reads back what Dropbox holds: the valid address, not the refused one.
     let (_, user) = app.get_user(&id).await;
     assert_eq!(shown(&user), vec![work("mine@example.com")]);
+
+    // The audit entry records the refusal, its detail and the one add call.
+    let store = Store::connect(app.store_url()).await.expect("store");
+    let q = AuditQuery {
+        resource_id: Some(id.clone()),
+        status: Some((400, 400)),
+        ..AuditQuery::default()
+    };
+    let entries = store.query_audit(&q).await.expect("audit");
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let e = &entries[0];
+    assert!(
+        e.detail
+            .as_deref()
+            .is_some_and(|d| d.contains("shared@example.com")),
+        "{e:?}"
+    );
+    let routes: Vec<&str> = e.dropbox_calls.iter().map(|c| c.route.as_str()).collect();
+    assert_eq!(routes, vec![ADD]);
 }
 
 #[tokio::test]
@@ -355,4 +375,57 @@ async fn resend_verification_sends_again_only_to_pending_addresses_with_one_call
         .expect("nothing to do");
     assert!(report.contains("nothing was sent"), "{report}");
     assert_eq!(app.count(RESEND), 1, "nothing pending: no call");
+}
+
+#[tokio::test]
+async fn a_create_with_a_refused_address_is_a_400_and_the_member_exists_for_the_idp_to_find() {
+    let app = spawn_on().await;
+    create(&app, "owner@example.com", &["owned@example.com"]).await;
+
+    let (status, err) = app
+        .create_user(body(
+            "late@example.com",
+            &["owned@example.com", "late.alt@example.com"],
+        ))
+        .await;
+
+    assert_eq!(status, 400, "{err}");
+    assert!(
+        err["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("owned@example.com")),
+        "{err}"
+    );
+    let filter = "/Users?filter=userName%20eq%20%22late@example.com%22";
+    let (_, page) = app.json(reqwest::Method::GET, filter, None).await;
+    assert_eq!(page["totalResults"], 1, "{page}");
+    assert_eq!(
+        shown(&page["Resources"][0]),
+        vec![work("late.alt@example.com")]
+    );
+}
+
+#[tokio::test]
+async fn entra_maps_other_mails_to_emails_of_type_other() {
+    let emulator = EmulatorConfig {
+        auto_accept_invites: true,
+        ..EmulatorConfig::default()
+    };
+    let settings = [
+        ("SCIM_BRIDGE_SECONDARY_EMAILS__ENABLED", "true"),
+        ("SCIM_BRIDGE_SECONDARY_EMAILS__TYPES", "work,other"),
+    ];
+    let app = TestApp::spawn_full(emulator, &settings).await;
+    let id = create(&app, "eve@example.com", &[]).await;
+
+    // Entra's PATCH form: a capitalised op and a value path per attribute.
+    let ops =
+        json!([{"op": "Add", "path": "emails[type eq \"other\"].value", "value": "eve@other.org"}]);
+    let (status, user) = app.patch_user(&id, ops).await;
+
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(app.count(ADD), 1);
+    assert_eq!(in_dropbox(&app, &id), vec![pair("eve@other.org", false)]);
+    let other = ("eve@other.org".to_owned(), "other".to_owned());
+    assert_eq!(shown(&user), vec![other]);
 }
