@@ -63,7 +63,7 @@ fn more_than_twenty_is_refused_before_any_call() {
     let many: Vec<String> = (0..=MAX_SECONDARY_EMAILS)
         .map(|i| format!("a{i}@x.org"))
         .collect();
-    let err = Plan::of(&profile(true, &[]), &many).err().expect("refused");
+    let err = Plan::of(&profile(true, &[]), &many).expect_err("refused");
     assert_eq!(err.status, 400);
     assert!(err.detail.contains("at most 20"), "{}", err.detail);
 }

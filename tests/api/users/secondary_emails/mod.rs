@@ -8,6 +8,8 @@ use dropbox_scim_bridge::emulator::{EmulatorConfig, Fault};
 use dropbox_scim_bridge::store::{AuditQuery, Store};
 use serde_json::{Value, json};
 
+mod idp_and_cli;
+
 const ADD: &str = "members/secondary_emails/add";
 const DELETE: &str = "members/secondary_emails/delete";
 const RESEND: &str = "members/secondary_emails/resend_verification_emails";
@@ -344,40 +346,6 @@ async fn dropbox_refuses_a_new_member_whose_login_is_a_members_verified_secondar
 }
 
 #[tokio::test]
-async fn resend_verification_sends_again_only_to_pending_addresses_with_one_call() {
-    let app = spawn_on().await;
-    let id = create(
-        &app,
-        "re@example.com",
-        &["re.alt@example.com", "re@outside.org"],
-    )
-    .await;
-    let config =
-        dropbox_scim_bridge::config::Config::load_from(None, app.settings.clone()).expect("config");
-    let client = dropbox_scim_bridge::dropbox::DropboxClient::from_config(&config).expect("client");
-    let resend = dropbox_scim_bridge::cli::secondary_emails::resend;
-
-    let report = resend(&client, &id, None).await.expect("resent");
-
-    assert_eq!(report, "re@outside.org: verification mail sent\n");
-    assert_eq!(app.count(RESEND), 1);
-    let mails = app
-        .dropbox
-        .emulator
-        .verification_mails_sent(&id, "re@outside.org");
-    assert_eq!(mails, 2, "the add's mail and the resent one");
-    app.dropbox
-        .emulator
-        .verify_secondary_email(&id, "re@outside.org")
-        .expect("verified");
-    let report = resend(&client, "re@example.com", None)
-        .await
-        .expect("nothing to do");
-    assert!(report.contains("nothing was sent"), "{report}");
-    assert_eq!(app.count(RESEND), 1, "nothing pending: no call");
-}
-
-#[tokio::test]
 async fn a_create_with_a_refused_address_is_a_400_and_the_member_exists_for_the_idp_to_find() {
     let app = spawn_on().await;
     create(&app, "owner@example.com", &["owned@example.com"]).await;
@@ -403,29 +371,4 @@ async fn a_create_with_a_refused_address_is_a_400_and_the_member_exists_for_the_
         shown(&page["Resources"][0]),
         vec![work("late.alt@example.com")]
     );
-}
-
-#[tokio::test]
-async fn entra_maps_other_mails_to_emails_of_type_other() {
-    let emulator = EmulatorConfig {
-        auto_accept_invites: true,
-        ..EmulatorConfig::default()
-    };
-    let settings = [
-        ("SCIM_BRIDGE_SECONDARY_EMAILS__ENABLED", "true"),
-        ("SCIM_BRIDGE_SECONDARY_EMAILS__TYPES", "work,other"),
-    ];
-    let app = TestApp::spawn_full(emulator, &settings).await;
-    let id = create(&app, "eve@example.com", &[]).await;
-
-    // Entra's PATCH form: a capitalised op and a value path per attribute.
-    let ops =
-        json!([{"op": "Add", "path": "emails[type eq \"other\"].value", "value": "eve@other.org"}]);
-    let (status, user) = app.patch_user(&id, ops).await;
-
-    assert_eq!(status, 200, "{user}");
-    assert_eq!(app.count(ADD), 1);
-    assert_eq!(in_dropbox(&app, &id), vec![pair("eve@other.org", false)]);
-    let other = ("eve@other.org".to_owned(), "other".to_owned());
-    assert_eq!(shown(&user), vec![other]);
 }
