@@ -372,3 +372,15 @@ async fn a_create_with_a_refused_address_is_a_400_and_the_member_exists_for_the_
         vec![work("late.alt@example.com")]
     );
 }
+
+#[tokio::test]
+async fn dropbox_refuses_a_login_change_to_another_members_verified_secondary_email() {
+    let app = spawn_on().await;
+    create(&app, "keeper@example.com", &["kept@example.com"]).await;
+    let id = create(&app, "mover@example.com", &[]).await;
+
+    let (status, err) = app.put_user(&id, body("kept@example.com", &[])).await;
+
+    assert_eq!(status, 409, "{err}");
+    assert_eq!(err["scimType"], "uniqueness", "{err}");
+}
