@@ -277,8 +277,9 @@ impl Bridge {
             if e.has_tag("secondary_emails_disabled") {
                 ScimError::invalid_value(
                     "Dropbox refused: secondary e-mails are disabled for this team (admin console, \
-                     Settings); no secondary e-mail was added. Turn them on, or set \
-                     [secondary_emails] enabled = false in the bridge",
+                     Settings); no secondary e-mail was added, the other changes of this request \
+                     were applied. Turn them on, or set [secondary_emails] enabled = false in the \
+                     bridge",
                 )
                 .into()
             } else {

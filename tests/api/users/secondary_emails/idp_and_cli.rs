@@ -1,5 +1,5 @@
-//! Secondary e-mails as an IdP maps them (Entra's `emails[type eq "other"]` path) and the operator's
-//! `resend-verification` command.
+//! Secondary e-mails as an IdP maps them (Entra's `emails[type eq "other"]` path), the operator's
+//! `resend-verification` command, and a team that has them switched off.
 
 use super::{ADD, RESEND, TestApp, create, in_dropbox, pair, shown, spawn_on};
 use dropbox_scim_bridge::emulator::EmulatorConfig;
@@ -62,4 +62,29 @@ async fn entra_maps_other_mails_to_emails_of_type_other() {
     assert_eq!(in_dropbox(&app, &id), vec![pair("eve@other.org", false)]);
     let other = ("eve@other.org".to_owned(), "other".to_owned());
     assert_eq!(shown(&user), vec![other]);
+}
+
+#[tokio::test]
+async fn a_team_with_secondary_emails_off_is_a_400_naming_the_setting_and_the_rest_is_applied() {
+    let app = spawn_on().await;
+    let id = create(&app, "off.team@example.com", &[]).await;
+    app.dropbox.emulator.set_secondary_emails_enabled(false);
+
+    let ops = json!([
+        {"op": "replace", "path": "name.givenName", "value": "Renamed"},
+        {"op": "add", "path": "emails", "value": [{"value": "x@example.com", "type": "work"}]}
+    ]);
+    let (status, err) = app.patch_user(&id, ops).await;
+
+    assert_eq!(status, 400, "{err}");
+    assert_eq!(err["scimType"], "invalidValue", "{err}");
+    let detail = err["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("[secondary_emails] enabled"), "{detail}");
+    assert_eq!(app.count(ADD), 1);
+    assert!(in_dropbox(&app, &id).is_empty());
+    let member = app.dropbox.emulator.member(&id).expect("member");
+    assert_eq!(
+        member["name"]["given_name"], "Renamed",
+        "the rest was applied"
+    );
 }

@@ -375,7 +375,10 @@ async fn a_create_with_a_refused_address_is_a_400_and_the_member_exists_for_the_
     let filter = "/Users?filter=emails.value%20eq%20%22owned@example.com%22";
     let (_, page) = app.json(reqwest::Method::GET, filter, None).await;
     assert_eq!(page["totalResults"], 1, "{page}");
-    assert_eq!(page["Resources"][0]["userName"], "owner@example.com", "{page}");
+    assert_eq!(
+        page["Resources"][0]["userName"], "owner@example.com",
+        "{page}"
+    );
 }
 
 #[tokio::test]
