@@ -10,6 +10,7 @@ mod login;
 pub mod pending;
 pub mod pending_fix;
 mod print_config;
+pub mod secondary_emails;
 mod serve;
 mod store_access;
 mod table;
@@ -106,6 +107,8 @@ pub enum Command {
     DropboxLogin(login::LoginArgs),
     /// GET /healthz (or /readyz with --ready) on the configured listen address; exit 0 on a 2xx answer.
     Healthcheck(healthcheck::HealthcheckArgs),
+    /// Send Dropbox's verification mail again for a member's pending secondary e-mails.
+    ResendVerification(secondary_emails::ResendArgs),
     /// Make a new IdP bearer token and the hash to put in the config.
     Token {
         /// A label for the audit log, e.g. okta or entra.
@@ -160,6 +163,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::DropboxLogin(args) => login::run(args).await,
+        Command::ResendVerification(args) => secondary_emails::run(args).await,
         Command::Healthcheck(args) => healthcheck::run(args).await,
         Command::Token { name } => {
             token::token(&name);

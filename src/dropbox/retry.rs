@@ -152,6 +152,24 @@ pub const ROUTE_RULES: &[RouteRule] = &[
          user_not_in_team; the caller confirms with get_info",
     ),
     rule(
+        "members/secondary_emails/add",
+        Safe,
+        "adds given addresses; a retry after a hidden success answers already_owned_by_user or \
+         already_pending per address (no second verification mail), which the caller must treat \
+         as success",
+    ),
+    rule(
+        "members/secondary_emails/delete",
+        Safe,
+        "same end state; a retry after a hidden success answers not_found per address, which the \
+         caller must treat as success",
+    ),
+    rule(
+        "members/secondary_emails/resend_verification_emails",
+        Unsafe,
+        "each call sends an e-mail the address's owner sees",
+    ),
+    rule(
         "groups/update",
         Safe,
         "sets fields to given values; select by group_id, since a retry selecting by an \
@@ -195,6 +213,12 @@ mod tests {
         assert_eq!(resend_for("groups/create"), Unsafe);
         assert_eq!(resend_for("members/made_up"), Unsafe);
         assert_eq!(resend_for("members/suspend"), Safe);
+        assert_eq!(resend_for("members/secondary_emails/add"), Safe);
+        assert_eq!(resend_for("members/secondary_emails/delete"), Safe);
+        assert_eq!(
+            resend_for("members/secondary_emails/resend_verification_emails"),
+            Unsafe
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@
 /// - `team_info.read`: `team/get_info`, `team/token/get_authenticated_admin` (`check`, `/readyz`);
 /// - `members.read`: `members/list_v2`, `members/list/continue_v2`, `members/get_info_v2`;
 /// - `members.write`: `members/add_v2` and its job status, `members/set_profile_v2`, `members/suspend`,
-///   `members/unsuspend`, `members/send_welcome_email`, `members/set_admin_permissions_v2`;
+///   `members/unsuspend`, `members/send_welcome_email`, `members/set_admin_permissions_v2`,
+///   `members/secondary_emails/add`, `delete` and `resend_verification_emails`;
 /// - `members.delete`: `members/remove` and its job status, `members/recover`;
 /// - `groups.read`: `groups/list`, `groups/list/continue`, `groups/get_info`, `groups/members/list`
 ///   and its continuation;

@@ -126,6 +126,17 @@ pub(crate) fn add_one(
     if live().any(|m| m.email.eq_ignore_ascii_case(email)) {
         return MemberAddV2Result::UserAlreadyOnTeam(e);
     }
+    // team.stone: user_already_on_team when "the provided email address is associated with a user
+    // who is already a member"; a verified secondary e-mail is such an address [assume: a pending
+    // one is not yet the member's].
+    let owns = |m: &super::state::Member| {
+        m.secondary_emails
+            .iter()
+            .any(|s| s.verified && s.email.eq_ignore_ascii_case(email))
+    };
+    if live().any(owns) {
+        return MemberAddV2Result::UserAlreadyOnTeam(e);
+    }
     if model
         .other_team_emails
         .contains(&email.to_ascii_lowercase())

@@ -116,7 +116,7 @@ fn check_unique(model: &Model, id: &str, args: &ProfileArgs) -> Result<(), ApiEr
     if args
         .email
         .as_ref()
-        .is_some_and(|e| others().any(|o| o.email.eq_ignore_ascii_case(e)))
+        .is_some_and(|e| others().any(|o| o.email.eq_ignore_ascii_case(e) || owns_secondary(o, e)))
     {
         return Err(ApiError::tag("email_reserved_for_other_user"));
     }
@@ -196,4 +196,12 @@ pub(crate) fn set_admin_permissions_v2(model: &mut Model, body: &Value) -> R {
     Ok(to_json(
         &MembersSetPermissions2Result::new(id).with_roles(roles(new_role)),
     ))
+}
+
+/// Whether `e` is one of `o`'s verified secondary e-mails: reserved for that member, as on
+/// `members/add_v2` [assume: a pending one is not yet reserved].
+fn owns_secondary(o: &super::state::Member, e: &str) -> bool {
+    o.secondary_emails
+        .iter()
+        .any(|s| s.verified && s.email.eq_ignore_ascii_case(e))
 }

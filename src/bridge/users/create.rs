@@ -46,6 +46,7 @@ impl Bridge {
             .put_extras(&scim_id, &extras_of(desired), chrono::Utc::now())
             .await?;
         self.mirror_member(&profile).await?;
+        let profile = self.sync_secondary_emails(ctx, profile, desired).await?;
         let mut found = Found::Member {
             scim_id,
             profile: Box::new(profile),

@@ -149,7 +149,7 @@ impl Bridge {
             let (key, user) = match invites.next_if(|(j, _)| invite_at[*j] == position) {
                 Some((_, (key, user))) => (key, user),
                 None => match members.next() {
-                    Some((row, extras)) => listed_member(row, extras.as_ref())?,
+                    Some((row, extras)) => listed_member(row, extras.as_ref(), self.settings())?,
                     None => break,
                 },
             };
@@ -195,7 +195,7 @@ impl Bridge {
                 .await?;
             let done = (chunk.len() as i64) < STREAM_CHUNK;
             for (row, extras) in chunk {
-                let (key, user) = listed_member(row, extras.as_ref())?;
+                let (key, user) = listed_member(row, extras.as_ref(), self.settings())?;
                 while let Some((_, inv)) = invites.next_if(|(k, _)| *k < key) {
                     keep(inv, &mut total);
                 }
@@ -223,6 +223,7 @@ impl Bridge {
 fn listed_member(
     row: MirrorMember,
     extras: Option<&UserExtras>,
+    settings: &crate::bridge::BridgeSettings,
 ) -> Result<(ListKey, ScimUser), BridgeError> {
     let profile: TeamMemberProfile =
         serde_json::from_str(&row.profile).map_err(|source| BridgeError::Json {
@@ -230,6 +231,7 @@ fn listed_member(
             source,
         })?;
     let mut user = user_from_member(&row.scim_id, &profile, extras);
+    super::secondary_emails::show_secondary_emails(&settings.secondary_emails, &mut user, &profile);
     user.groups = profile
         .groups
         .iter()

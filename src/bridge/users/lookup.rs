@@ -177,6 +177,11 @@ impl Bridge {
         Ok(match found {
             Found::Member { scim_id, profile } => {
                 let mut user = user_from_member(scim_id, profile, extras);
+                super::secondary_emails::show_secondary_emails(
+                    &self.settings().secondary_emails,
+                    &mut user,
+                    profile,
+                );
                 if with_groups {
                     user.groups = self.group_refs(&profile.groups).await?;
                 }

@@ -92,7 +92,7 @@ impl Bridge {
         profiles
             .iter()
             .zip(&scim_ids)
-            .map(|(p, scim_id)| mirror_row(p, scim_id, extras.get(scim_id)))
+            .map(|(p, scim_id)| mirror_row(p, scim_id, extras.get(scim_id), self.settings()))
             .collect()
     }
 
@@ -119,6 +119,7 @@ pub(crate) fn mirror_row(
     p: &TeamMemberProfile,
     scim_id: &str,
     extras: Option<&UserExtras>,
+    settings: &crate::bridge::BridgeSettings,
 ) -> Result<MirrorMember, BridgeError> {
     let status = match &p.status {
         TeamMemberStatus::Active => "active",
@@ -126,7 +127,8 @@ pub(crate) fn mirror_row(
         TeamMemberStatus::Suspended => "suspended",
         TeamMemberStatus::Removed(_) => "removed",
     };
-    let user = user_from_member(scim_id, p, extras);
+    let mut user = user_from_member(scim_id, p, extras);
+    super::secondary_emails::show_secondary_emails(&settings.secondary_emails, &mut user, p);
     let lower = |v: Option<String>| v.map(|s| s.to_lowercase()).filter(|s| !s.is_empty());
     Ok(MirrorMember {
         team_member_id: p.team_member_id.clone(),

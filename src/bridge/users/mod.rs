@@ -17,6 +17,7 @@ mod lookup;
 mod mapping;
 mod mirror_refresh;
 mod reconcile;
+mod secondary_emails;
 mod suspension;
 mod write;
 

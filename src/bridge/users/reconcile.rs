@@ -121,6 +121,7 @@ impl Bridge {
             }
             _ => {}
         }
+        let profile = self.sync_secondary_emails(ctx, profile, desired).await?;
         self.mirror_member(&profile).await?;
         Ok(Found::Member {
             scim_id,
