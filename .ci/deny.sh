@@ -12,4 +12,8 @@ cd "$(dirname "$0")/.."
 if ! command -v cargo-deny >/dev/null 2>&1; then
   cargo install cargo-deny --locked
 fi
+# cargo deny reads the metadata of every crate in Cargo.lock, for every platform (wasm-bindgen,
+# android_system_properties...), which a build on this machine never downloads: fetch them first from
+# crates.io, which CI reaches.
+cargo fetch --locked --quiet
 cargo deny --offline check --hide-inclusion-graph licenses bans sources
