@@ -57,6 +57,8 @@ pub struct BridgeSettings {
     pub coalesce_window: Duration,
     /// The longest a batch waits when requests arrive fast enough to fill it by then.
     pub coalesce_max_wait: Duration,
+    /// Which Dropbox admin roles the IdP drives (`[roles]`; off by default).
+    pub roles: crate::config::RolesConfig,
 }
 
 impl BridgeSettings {
@@ -72,6 +74,7 @@ impl BridgeSettings {
             audit: config.audit.clone(),
             coalesce_window: Duration::from_millis(config.coalesce.window_ms),
             coalesce_max_wait: Duration::from_millis(config.coalesce.max_wait_ms),
+            roles: config.roles.clone(),
         }
     }
 }
@@ -95,6 +98,8 @@ struct Inner {
     listing: users::ListingCache,
     /// Shares `members/add_v2` and `members/get_info_v2` calls between concurrent requests.
     coalesce: coalesce::Coalescer,
+    /// The team's role ids, fetched once on first use (`users::admin_role`).
+    role_ids: tokio::sync::OnceCell<users::RoleIds>,
 }
 
 impl Bridge {
@@ -118,6 +123,7 @@ impl Bridge {
                 group_names: GroupNameCache::new(GROUP_NAMES_MAX_AGE, GROUP_NAMES_MIN_INTERVAL),
                 listing: users::ListingCache::default(),
                 coalesce,
+                role_ids: tokio::sync::OnceCell::new(),
             }),
         }
     }

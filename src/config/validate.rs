@@ -53,6 +53,7 @@ impl Config {
             ));
         }
         self.dropbox.rate_budget.validate()?;
+        self.roles.validate()?;
         self.deprovision.validate()
     }
 
