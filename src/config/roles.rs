@@ -93,7 +93,10 @@ impl RolesConfig {
             AdminRole::parse(name).ok_or_else(|| {
                 ConfigError::invalid(
                     key,
-                    format!("unknown role `{name}`; the roles are {}", AdminRole::names()),
+                    format!(
+                        "unknown role `{name}`; the roles are {}",
+                        AdminRole::names()
+                    ),
                 )
             })
         };
@@ -205,9 +208,13 @@ mod tests {
     fn unknown_role_names_the_key() {
         let mut c = config(&["support_admin", "super_admin"]);
         let e = c.validate().expect_err("unknown").to_string();
-        assert!(e.contains("roles.allowed[1]") && e.contains("super_admin"), "{e}");
+        assert!(
+            e.contains("roles.allowed[1]") && e.contains("super_admin"),
+            "{e}"
+        );
         c.allowed.pop();
-        c.groups.insert("Admins".into(), "user_management_admin".into());
+        c.groups
+            .insert("Admins".into(), "user_management_admin".into());
         let e = c.validate().expect_err("not allowed").to_string();
         assert!(e.contains("roles.groups.Admins"), "{e}");
     }
@@ -222,6 +229,9 @@ mod tests {
             Some(AdminRole::SupportAdmin)
         );
         assert_eq!(c.role_of_value("Employee"), None);
-        assert_eq!(AdminRole::parse("User management admin"), Some(AdminRole::UserManagementAdmin));
+        assert_eq!(
+            AdminRole::parse("User management admin"),
+            Some(AdminRole::UserManagementAdmin)
+        );
     }
 }

@@ -14,8 +14,7 @@ use crate::bridge::errors::from_dropbox;
 use crate::bridge::{Bridge, BridgeError, WriteContext};
 use crate::config::{AdminRole, RolesConfig};
 use crate::dropbox::team::{
-    MembersSetPermissions2Arg, TeamMemberProfile, TeamMemberRole, TeamMemberStatus,
-    UserSelectorArg,
+    MembersSetPermissions2Arg, TeamMemberProfile, TeamMemberRole, TeamMemberStatus, UserSelectorArg,
 };
 use crate::scim::error::ScimError;
 use crate::scim::resource::{ScimUser, StoredAttributes};
@@ -73,7 +72,10 @@ pub(crate) fn check_asked_roles(cfg: &RolesConfig, user: &ScimUser) -> Result<()
     if !cfg.enabled {
         return Ok(());
     }
-    match asked_roles(cfg, &user.stored).into_iter().find(|r| !cfg.allows(*r)) {
+    match asked_roles(cfg, &user.stored)
+        .into_iter()
+        .find(|r| !cfg.allows(*r))
+    {
         None => Ok(()),
         Some(r) => Err(ScimError::forbidden(format!(
             "roles asks for the Dropbox role `{r}`, which the IdP may not grant: the setting \
@@ -102,7 +104,10 @@ impl Bridge {
         self.inner
             .role_ids
             .get_or_try_init(|| async {
-                let res = self.dropbox().members_get_available_team_member_roles().await;
+                let res = self
+                    .dropbox()
+                    .members_get_available_team_member_roles()
+                    .await;
                 let roles = res.map_err(from_dropbox)?.roles;
                 Ok::<_, BridgeError>(RoleIds {
                     roles: roles
@@ -120,9 +125,12 @@ impl Bridge {
             return Ok(None);
         }
         let ids = self.role_ids().await?;
-        RoleIds::of(role, &ids.roles).cloned().map(Some).ok_or_else(|| {
-            BridgeError::Internal(format!("Dropbox lists no role `{role}` for this team"))
-        })
+        RoleIds::of(role, &ids.roles)
+            .cloned()
+            .map(Some)
+            .ok_or_else(|| {
+                BridgeError::Internal(format!("Dropbox lists no role `{role}` for this team"))
+            })
     }
 
     /// The role a user should hold: the highest of what its `roles` values ask and what its mapped
@@ -370,7 +378,9 @@ impl Bridge {
             }
         }
         if !shown && held != AdminRole::MemberOnly {
-            let display = roles.iter().find(|r| AdminRole::parse(&r.name) == Some(held));
+            let display = roles
+                .iter()
+                .find(|r| AdminRole::parse(&r.name) == Some(held));
             let mut item = Map::new();
             item.insert("value".into(), json!(held.as_str()));
             if let Some(d) = display {

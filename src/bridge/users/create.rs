@@ -48,7 +48,9 @@ impl Bridge {
             .put_extras(&scim_id, &extras_of(desired), chrono::Utc::now())
             .await?;
         self.mirror_member(&profile).await?;
-        let roles = self.invited_roles(&profile, fields.role_ids.as_deref()).await?;
+        let roles = self
+            .invited_roles(&profile, fields.role_ids.as_deref())
+            .await?;
         let mut found = Found::Member {
             scim_id,
             profile: Box::new(profile),

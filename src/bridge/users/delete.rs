@@ -67,7 +67,8 @@ impl Bridge {
             } => (scim_id, *profile, roles),
         };
         // Back to member_only before the invitation is withdrawn or the member suspended or removed.
-        self.demote_for_delete(ctx, &scim_id, &profile, roles).await?;
+        self.demote_for_delete(ctx, &scim_id, &profile, roles)
+            .await?;
         if matches!(profile.status, TeamMemberStatus::Invited) {
             // Nothing to keep or transfer for someone who never joined: withdraw the invitation.
             self.withdraw_invitation(ctx, &profile).await?;

@@ -13,5 +13,7 @@ mod listing;
 mod okta;
 mod other;
 mod refusals;
+mod roles;
+mod roles_lifecycle;
 mod runtime_errors;
 mod transfer;
