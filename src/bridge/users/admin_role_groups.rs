@@ -12,6 +12,12 @@ use crate::dropbox::team::{MembersGetInfoItemV2, MembersGetInfoV2Arg, UserSelect
 const INFO_BATCH: usize = 100;
 
 impl Bridge {
+    /// Whether membership of the group `group_name` gives an admin role (`[roles.groups]`).
+    pub(crate) fn group_gives_role(&self, group_name: &str) -> bool {
+        let cfg = self.roles_config();
+        cfg.enabled && cfg.role_of_group(group_name).is_some()
+    }
+
     /// Recomputes the roles of the members `added` to or `removed` from the group `group_name`
     /// (Dropbox member ids), when that group gives a role; nothing otherwise.
     pub(crate) async fn roles_after_group_change(
@@ -21,8 +27,7 @@ impl Bridge {
         added: &BTreeSet<String>,
         removed: &BTreeSet<String>,
     ) -> Result<(), BridgeError> {
-        let cfg = self.roles_config();
-        if !cfg.enabled || cfg.role_of_group(group_name).is_none() {
+        if !self.group_gives_role(group_name) {
             return Ok(());
         }
         // Users deactivated while invited are not in Dropbox: their role follows on reactivation.

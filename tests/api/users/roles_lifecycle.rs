@@ -185,4 +185,16 @@ async fn membership_of_a_mapped_group_gives_the_role_and_leaving_takes_it_back()
     assert!(dropbox_roles(&t, &id).await.is_empty());
     let (_, user) = t.get_user(&id).await;
     assert!(role_values(&user).is_empty(), "{user}");
+    // Back in the group, then the group is deleted: the role goes with it.
+    let ops = json!([{"op": "add", "path": "members", "value": [{"value": id}]}]);
+    assert!(matches!(t.patch_group(gid, ops).await.0, 200 | 204));
+    assert_eq!(dropbox_roles(&t, &id).await, vec!["Support admin"]);
+    let (calls, (status, _)) = calls_during(&t, t.delete_group(gid)).await;
+    assert_eq!(status, 204);
+    assert_eq!(
+        calls.get("members/set_admin_permissions_v2"),
+        Some(&1),
+        "{calls:?}"
+    );
+    assert!(dropbox_roles(&t, &id).await.is_empty());
 }
