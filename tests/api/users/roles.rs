@@ -277,3 +277,22 @@ async fn a_role_change_is_audited_with_the_client_and_both_roles() {
         ]
     );
 }
+
+#[tokio::test]
+async fn entra_and_okta_forms_of_a_role_assignment_grant_it() {
+    let t = TestApp::spawn_with(&roles_on("support_admin,user_management_admin")).await;
+    // Entra, mapping `SingleAppRoleAssignment([appRoleAssignments])` to `roles[primary eq "True"].value`.
+    let id = t.active_member("entra@example.com").await;
+    let ops = json!([{"op": "Add", "path": "roles[primary eq \"True\"].value", "value": "support_admin"}]);
+    let (status, user) = t.patch_user(&id, ops).await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(dropbox_roles(&t, &id).await, vec!["Support admin"]);
+    assert_eq!(role_values(&user), vec!["support_admin"], "{user}");
+    // Okta, an attribute with external name `roles.^[primary==true].value`: a full PUT.
+    let mut body = user_body("entra@example.com", &[]);
+    body["roles"] = json!([{"primary": true, "value": "user_management_admin"}]);
+    let (status, user) = t.put_user(&id, body).await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(dropbox_roles(&t, &id).await, vec!["User management admin"]);
+    assert_eq!(role_values(&user), vec!["user_management_admin"]);
+}
