@@ -1,13 +1,13 @@
 //! Dropbox admin roles driven by the IdP (`[roles]`, off by default): which role a user should hold
 //! (from SCIM `roles` values and mapped group memberships), the one `members/set_admin_permissions_v2`
 //! that changes it when it differs, the demotion before a suspension or removal, the audit record of
-//! every change, and the role read back in `roles`.
+//! every change (the role read back in `roles` is `admin_role_view`).
 //!
 //! The role ids come from `members/get_available_team_member_roles`, asked once per process.
 //! A role outside `roles.allowed` is refused (403) before any Dropbox call; a role the bridge may not
 //! grant (say `team_admin` held by the team's own admin) is never taken away by it either.
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use super::lookup::Found;
 use crate::bridge::errors::from_dropbox;
@@ -347,52 +347,6 @@ impl Bridge {
             .await;
         Ok(roles)
     }
-
-    /// Shows the Dropbox role in `roles`: values that name a role give way to the role held (the
-    /// IdP's own item when it names that role), other values stay as stored.
-    pub(crate) fn show_admin_role(&self, user: &mut ScimUser, roles: Option<&[TeamMemberRole]>) {
-        let cfg = self.roles_config();
-        let Some(roles) = roles.filter(|_| cfg.enabled) else {
-            return;
-        };
-        let held = held_role(roles);
-        let items = match user.stored.get("roles") {
-            Some(Value::Array(items)) => items.clone(),
-            _ => Vec::new(),
-        };
-        let value_of = |i: &Value| match i {
-            Value::Object(o) => o.get("value").and_then(Value::as_str).map(str::to_owned),
-            Value::String(s) => Some(s.clone()),
-            _ => None,
-        };
-        let mut shown = false;
-        let mut kept = Vec::new();
-        for item in items {
-            match value_of(&item).and_then(|v| cfg.role_of_value(&v)) {
-                None => kept.push(item),
-                Some(r) if r == held && r != AdminRole::MemberOnly && !shown => {
-                    shown = true;
-                    kept.push(item);
-                }
-                Some(_) => {}
-            }
-        }
-        if !shown && held != AdminRole::MemberOnly {
-            let display = roles
-                .iter()
-                .find(|r| AdminRole::parse(&r.name) == Some(held));
-            let mut item = Map::new();
-            item.insert("value".into(), json!(held.as_str()));
-            if let Some(d) = display {
-                item.insert("display".into(), json!(d.name));
-            }
-            kept.push(Value::Object(item));
-        }
-        if kept.is_empty() && !user.stored.contains_key("roles") {
-            return;
-        }
-        user.stored.insert("roles".to_owned(), Value::Array(kept));
-    }
 }
 
 /// Dropbox changes roles of invited and active members only (a suspended one answers
@@ -407,6 +361,7 @@ pub(super) fn can_hold_role(profile: &TeamMemberProfile) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn role(name: &str) -> TeamMemberRole {
         TeamMemberRole::new("pid_dbtmr:1".into(), name.into(), String::new())

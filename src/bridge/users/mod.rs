@@ -6,10 +6,11 @@
 //! * `suspension`: suspend and unsuspend a member who joined; `invitation`: invite, and deactivate or
 //!   reactivate someone who has not joined yet (Dropbox cannot suspend an invitee).
 //! * `lookup`, `list`, `mapping`: reads, listings and the SCIM/Dropbox field mapping.
-//! * `admin_role`, `admin_role_groups`: Dropbox admin roles from SCIM `roles` and mapped groups.
+//! * `admin_role`, `admin_role_groups`, `admin_role_view`: Dropbox admin roles from SCIM `roles` and mapped groups.
 
 mod admin_role;
 mod admin_role_groups;
+mod admin_role_view;
 mod create;
 mod delete;
 mod groups_of;
