@@ -168,10 +168,13 @@ impl Bridge {
         Ok(role.map(|r| vec![r.role_id]))
     }
 
-    /// The roles of a member just created: an invitation holds the role it was invited with; a
-    /// recovered member (never `invited`: Dropbox recovers no removed invitee) is read when needed.
+    /// The roles of a member just created: an invitation holds the role it was invited with (a
+    /// change from `member_only`, audited and logged like any other); a recovered member (never
+    /// `invited`: Dropbox recovers no removed invitee) is read when needed.
     pub(crate) async fn invited_roles(
         &self,
+        ctx: &WriteContext,
+        scim_id: &str,
         profile: &TeamMemberProfile,
         role_ids: Option<&[String]>,
     ) -> Result<MemberRoles, BridgeError> {
@@ -182,14 +185,18 @@ impl Bridge {
             return Ok(Some(Vec::new()));
         };
         let known = self.role_ids().await?;
-        Ok(Some(
-            known
-                .roles
-                .iter()
-                .filter(|(_, t)| ids.contains(&t.role_id))
-                .map(|(_, t)| t.clone())
-                .collect(),
-        ))
+        let roles: Vec<TeamMemberRole> = known
+            .roles
+            .iter()
+            .filter(|(_, t)| ids.contains(&t.role_id))
+            .map(|(_, t)| t.clone())
+            .collect();
+        let granted = held_role(&roles);
+        if granted != AdminRole::MemberOnly {
+            self.note_role_change(ctx, scim_id, AdminRole::MemberOnly, granted)
+                .await;
+        }
+        Ok(Some(roles))
     }
 
     /// Brings a found member's role to what `desired` asks (see [`Bridge::sync_member_role`]).
@@ -340,12 +347,23 @@ impl Bridge {
             }
             Err(e) => return Err(from_dropbox(e)),
         };
-        let detail = format!("admin role {held} -> {wanted}");
-        tracing::info!(scim.id = %scim_id, client = %ctx.client, role.before = %held,
-            role.after = %wanted, "admin role changed");
+        self.note_role_change(ctx, scim_id, held, wanted).await;
+        Ok(roles)
+    }
+
+    /// The audit record (resource type `AdminRole`, the client, both roles) and INFO line of a change.
+    async fn note_role_change(
+        &self,
+        ctx: &WriteContext,
+        scim_id: &str,
+        before: AdminRole,
+        after: AdminRole,
+    ) {
+        let detail = format!("admin role {before} -> {after}");
+        tracing::info!(scim.id = %scim_id, client = %ctx.client, role.before = %before,
+            role.after = %after, "admin role changed");
         self.audit(ctx, "AdminRole", Some(scim_id), 200, Some(detail))
             .await;
-        Ok(roles)
     }
 }
 
@@ -359,36 +377,5 @@ pub(super) fn can_hold_role(profile: &TeamMemberProfile) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn role(name: &str) -> TeamMemberRole {
-        TeamMemberRole::new("pid_dbtmr:1".into(), name.into(), String::new())
-    }
-
-    #[test]
-    fn the_highest_role_is_held_and_none_is_member_only() {
-        assert_eq!(held_role(&[]), AdminRole::MemberOnly);
-        let both = [role("Support admin"), role("User management admin")];
-        assert_eq!(held_role(&both), AdminRole::UserManagementAdmin);
-    }
-
-    #[test]
-    fn asked_roles_read_objects_and_strings_and_skip_other_values() {
-        let cfg = RolesConfig {
-            enabled: true,
-            allowed: vec!["support_admin".into()],
-            ..RolesConfig::default()
-        };
-        let mut stored = StoredAttributes::new();
-        stored.insert(
-            "roles".into(),
-            json!([{"value": "support_admin"}, "Employee", {"value": "team_admin"}]),
-        );
-        assert_eq!(
-            asked_roles(&cfg, &stored),
-            vec![AdminRole::SupportAdmin, AdminRole::TeamAdmin]
-        );
-    }
-}
+#[path = "admin_role_tests.rs"]
+mod tests;

@@ -49,7 +49,7 @@ impl Bridge {
             .await?;
         self.mirror_member(&profile).await?;
         let roles = self
-            .invited_roles(&profile, fields.role_ids.as_deref())
+            .invited_roles(ctx, &scim_id, &profile, fields.role_ids.as_deref())
             .await?;
         let mut found = Found::Member {
             scim_id,

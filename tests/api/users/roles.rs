@@ -246,6 +246,8 @@ async fn a_role_change_is_audited_with_the_client_and_both_roles() {
         200
     );
     assert_eq!(t.patch_user(&id, replace_roles(&[])).await.0, 200);
+    // A grant with the invitation (no call of its own) is a change too.
+    let invited = create_with_roles(&t, "au2@example.com", &["user_management_admin"]).await;
     let store = Store::connect(t.store_url()).await.expect("store");
     let q = AuditQuery {
         resource_id: Some(id.clone()),
@@ -275,6 +277,22 @@ async fn a_role_change_is_audited_with_the_client_and_both_roles() {
             "admin role member_only -> support_admin",
             "admin role support_admin -> member_only"
         ]
+    );
+    let q = AuditQuery {
+        resource_id: Some(invited),
+        ..AuditQuery::default()
+    };
+    let rows = store.query_audit(&q).await.expect("audit");
+    let grant: Vec<_> = rows
+        .iter()
+        .filter(|e| e.resource_type.as_deref() == Some("AdminRole"))
+        .map(|e| (e.operation.as_str(), e.detail.as_deref()))
+        .collect();
+    assert_eq!(grant.len(), 1, "{rows:?}");
+    assert!(grant[0].0.starts_with("POST "), "{grant:?}");
+    assert_eq!(
+        grant[0].1,
+        Some("admin role member_only -> user_management_admin")
     );
 }
 
