@@ -25,6 +25,7 @@ mod metrics;
 mod policy;
 mod rate;
 mod secondary_emails;
+pub mod roles;
 pub mod status;
 mod validate;
 
@@ -37,6 +38,7 @@ pub use metrics::{MetricsConfig, MetricsPlace, TokenHash};
 pub use policy::{DeprovisionConfig, DeprovisionPolicy, TransferTo};
 pub use rate::RateBudgetConfig;
 pub use secondary_emails::SecondaryEmailsConfig;
+pub use roles::{AdminRole, RolesConfig};
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize, Serializer};
@@ -88,6 +90,9 @@ pub struct Config {
     /// Which non-primary SCIM `emails` become Dropbox secondary e-mails (off by default).
     #[serde(default)]
     pub secondary_emails: SecondaryEmailsConfig,
+    /// Dropbox admin roles driven by the IdP (`[roles]`, off by default).
+    #[serde(default)]
+    pub roles: RolesConfig,
 }
 
 /// Log line format.

@@ -59,6 +59,8 @@ pub struct BridgeSettings {
     pub coalesce_max_wait: Duration,
     /// Which non-primary `emails` become Dropbox secondary e-mails (`users/secondary_emails.rs`).
     pub secondary_emails: crate::config::SecondaryEmailsConfig,
+    /// Which Dropbox admin roles the IdP drives (`[roles]`; off by default).
+    pub roles: crate::config::RolesConfig,
 }
 
 impl BridgeSettings {
@@ -75,6 +77,7 @@ impl BridgeSettings {
             coalesce_window: Duration::from_millis(config.coalesce.window_ms),
             coalesce_max_wait: Duration::from_millis(config.coalesce.max_wait_ms),
             secondary_emails: config.secondary_emails.clone(),
+            roles: config.roles.clone(),
         }
     }
 }
@@ -98,6 +101,8 @@ struct Inner {
     listing: users::ListingCache,
     /// Shares `members/add_v2` and `members/get_info_v2` calls between concurrent requests.
     coalesce: coalesce::Coalescer,
+    /// The team's role ids, fetched once on first use (`users::admin_role`).
+    role_ids: tokio::sync::OnceCell<users::RoleIds>,
 }
 
 impl Bridge {
@@ -121,6 +126,7 @@ impl Bridge {
                 group_names: GroupNameCache::new(GROUP_NAMES_MAX_AGE, GROUP_NAMES_MIN_INTERVAL),
                 listing: users::ListingCache::default(),
                 coalesce,
+                role_ids: tokio::sync::OnceCell::new(),
             }),
         }
     }

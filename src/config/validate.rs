@@ -54,6 +54,7 @@ impl Config {
         }
         self.dropbox.rate_budget.validate()?;
         self.validate_operator_tokens()?;
+        self.roles.validate()?;
         self.deprovision.validate()
     }
 

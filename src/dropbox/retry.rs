@@ -95,6 +95,7 @@ pub const ROUTE_RULES: &[RouteRule] = &[
     rule("groups/members/list", Safe, "read"),
     rule("groups/members/list/continue", Safe, "read"),
     rule("get_info", Safe, "read"),
+    rule("members/get_available_team_member_roles", Safe, "read"),
     rule("token/get_authenticated_admin", Safe, "read"),
     rule(
         "members/add_v2",
@@ -124,7 +125,9 @@ pub const ROUTE_RULES: &[RouteRule] = &[
     rule(
         "members/set_admin_permissions_v2",
         Safe,
-        "sets a role to a given value; same end state",
+        "sets a role to a given value; same end state. A retry after a hidden demotion of the \
+         last team admin finds a member-only member and succeeds; last_admin itself is a 409 \
+         and is never re-sent",
     ),
     rule(
         "members/suspend",
@@ -219,6 +222,8 @@ mod tests {
             resend_for("members/secondary_emails/resend_verification_emails"),
             Unsafe
         );
+        assert_eq!(resend_for("members/set_admin_permissions_v2"), Safe);
+        assert_eq!(resend_for("members/get_available_team_member_roles"), Safe);
     }
 
     #[test]

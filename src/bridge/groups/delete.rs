@@ -1,5 +1,7 @@
 //! `DELETE /Groups/{id}`: `groups/delete`, waiting for an asynchronous deletion to finish.
 
+use std::collections::BTreeSet;
+
 use super::selector;
 use crate::bridge::Bridge;
 use crate::bridge::audit::WriteContext;
@@ -27,6 +29,13 @@ impl Bridge {
                 let current = self.with_times(head.to_scim(Vec::new())).await?;
                 Self::check_group_version(&current, if_match.as_ref())?;
             }
+            // The members of a group that gives an admin role lose it with the group.
+            let role_members: BTreeSet<String> = if self.group_gives_role(&head.name) {
+                let members = self.group_members(Some(ctx), id).await?;
+                members.into_iter().map(|m| m.value).collect()
+            } else {
+                BTreeSet::new()
+            };
             let res = self
                 .dropbox_for(ctx)
                 .groups_delete_wait(&selector(id))
@@ -40,6 +49,8 @@ impl Bridge {
             self.group_names().remove(id);
             self.store().clear_held_memberships_of_group(id).await?;
             self.store().forget_group_times(id).await?;
+            self.roles_after_group_change(ctx, &head.name, &BTreeSet::new(), &role_members)
+                .await?;
             Ok(())
         }
         .await;

@@ -72,6 +72,8 @@ impl Bridge {
             }
             return Err(e);
         }
+        self.roles_after_group_change(ctx, &head.name, &ids, &BTreeSet::new())
+            .await?;
         let members = wanted
             .members
             .iter()
@@ -262,6 +264,8 @@ impl Bridge {
             self.group_names().put(&head.id, &head.name);
         }
         self.change_members(ctx, id, &delta.add, &delta.remove)
+            .await?;
+        self.roles_after_group_change(ctx, &head.name, &delta.add, &delta.remove)
             .await?;
         if changes {
             self.touch_group(id).await?;

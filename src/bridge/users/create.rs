@@ -21,6 +21,7 @@ impl Bridge {
         body: Value,
     ) -> Result<ScimUser, BridgeError> {
         let desired = ScimUser::from_json(body).and_then(|d| validate(&d).map(|()| d));
+        let desired = desired.and_then(|d| self.check_admin_roles(&d).map(|()| d));
         let desired = self.audit_refusal(ctx, "User", desired).await?;
         let email = DropboxFields::of(&desired).email.to_lowercase();
         let _turn = self.inner.locks.lock(&format!("user-email:{email}")).await;
@@ -34,7 +35,8 @@ impl Bridge {
         ctx: &WriteContext,
         desired: &ScimUser,
     ) -> Result<ScimUser, BridgeError> {
-        let fields = DropboxFields::of(desired);
+        let mut fields = DropboxFields::of(desired);
+        fields.role_ids = self.invite_role_ids(desired).await?;
         let email = fields.email.as_str();
         self.check_not_held_by_invitee(None, desired).await?;
         if let Some(found) = self.recreate_deleted(ctx, email, desired).await? {
@@ -46,11 +48,16 @@ impl Bridge {
             .put_extras(&scim_id, &extras_of(desired), chrono::Utc::now())
             .await?;
         self.mirror_member(&profile).await?;
+        let roles = self
+            .invited_roles(ctx, &scim_id, &profile, fields.role_ids.as_deref())
+            .await?;
         let profile = self.sync_secondary_emails(ctx, profile, desired).await?;
         let mut found = Found::Member {
             scim_id,
             profile: Box::new(profile),
+            roles,
         };
+        found = self.sync_admin_role(ctx, found, desired).await?;
         if desired.active == Some(false) {
             found = self.reconcile_user(ctx, found, desired).await?;
         }

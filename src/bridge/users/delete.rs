@@ -54,14 +54,21 @@ impl Bridge {
                 return Err(precondition_failed("User", id, &shown).into());
             }
         }
-        let (scim_id, profile) = match found {
+        let (scim_id, profile, roles) = match found {
             // The invitation was already withdrawn: only the bridge's record is left.
             Found::Invite(inv) => {
                 self.store().forget_user(&inv.scim_id, None).await?;
                 return Ok(None);
             }
-            Found::Member { scim_id, profile } => (scim_id, *profile),
+            Found::Member {
+                scim_id,
+                profile,
+                roles,
+            } => (scim_id, *profile, roles),
         };
+        // Back to member_only before the invitation is withdrawn or the member suspended or removed.
+        self.demote_for_delete(ctx, &scim_id, &profile, roles)
+            .await?;
         if matches!(profile.status, TeamMemberStatus::Invited) {
             // Nothing to keep or transfer for someone who never joined: withdraw the invitation.
             self.withdraw_invitation(ctx, &profile).await?;
@@ -139,14 +146,15 @@ impl Bridge {
         self.store().cancel_removal(scim_id, now).await?;
         self.store().delete_deleted_user(scim_id).await?;
         match found {
-            Found::Member { mut profile, .. }
-                if matches!(profile.status, TeamMemberStatus::Suspended) =>
-            {
+            Found::Member {
+                mut profile, roles, ..
+            } if matches!(profile.status, TeamMemberStatus::Suspended) => {
                 self.unsuspend(ctx, &mut profile).await?;
                 self.mirror_member(&profile).await?;
                 Ok(Found::Member {
                     scim_id: scim_id.to_owned(),
                     profile,
+                    roles,
                 })
             }
             other => Ok(other),

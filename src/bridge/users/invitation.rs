@@ -47,6 +47,7 @@ impl Bridge {
         member.member_given_name = f.given_name.clone();
         member.member_surname = f.surname.clone();
         member.member_external_id = f.external_id.clone();
+        member.role_ids = f.role_ids.clone();
         // Shared with concurrent invitations (bridge::coalesce); the item is this member's own.
         let items = match self.add_member_shared(ctx, member).await {
             Ok(item) => vec![item],
@@ -133,6 +134,8 @@ impl Bridge {
         Ok(Found::Member {
             scim_id: invite.scim_id,
             profile: Box::new(profile),
+            // Invited without a role: `member_only`.
+            roles: Some(Vec::new()),
         })
     }
 }

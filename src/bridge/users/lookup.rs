@@ -1,5 +1,6 @@
 //! Finding a user: by SCIM id, e-mail or external id, live in Dropbox, plus the bridge's own records.
 
+use super::admin_role::MemberRoles;
 use super::mapping::{user_from_invite, user_from_member};
 use crate::bridge::errors::from_dropbox;
 use crate::bridge::{Bridge, BridgeError};
@@ -18,6 +19,8 @@ pub enum Found {
         scim_id: String,
         /// The member's current profile.
         profile: Box<TeamMemberProfile>,
+        /// The member's admin roles, when the path that found it read them.
+        roles: MemberRoles,
     },
     /// Deactivated while invited: only the bridge remembers the user.
     Invite(InactiveInvite),
@@ -40,15 +43,23 @@ impl Bridge {
         &self,
         selector: UserSelectorArg,
     ) -> Result<Option<TeamMemberProfile>, BridgeError> {
+        Ok(self.member_info_with_roles(selector).await?.map(|(p, _)| p))
+    }
+
+    /// [`Bridge::member_info`] with the member's admin roles.
+    pub(crate) async fn member_info_with_roles(
+        &self,
+        selector: UserSelectorArg,
+    ) -> Result<Option<(TeamMemberProfile, MemberRoles)>, BridgeError> {
         let item = self
             .member_info_item(selector)
             .await
             .map_err(from_dropbox)?;
         Ok(match item {
-            MembersGetInfoItemV2::MemberInfo(info) => Some(info.profile),
+            MembersGetInfoItemV2::MemberInfo(info) => Some((info.profile, info.roles)),
             _ => None,
         }
-        .filter(|p| !matches!(p.status, TeamMemberStatus::Removed(_))))
+        .filter(|(p, _)| !matches!(p.status, TeamMemberStatus::Removed(_))))
     }
 
     /// Resolves a SCIM id. Deleted users (tombstoned) are not found unless `include_deleted`.
@@ -81,12 +92,13 @@ impl Bridge {
         }
         let member_id = record.alias.unwrap_or_else(|| scim_id.to_owned());
         let profile = self
-            .member_info(UserSelectorArg::TeamMemberId(member_id))
+            .member_info_with_roles(UserSelectorArg::TeamMemberId(member_id))
             .await?;
-        Ok(profile.map(|p| {
+        Ok(profile.map(|(p, roles)| {
             let found = Found::Member {
                 scim_id: scim_id.to_owned(),
                 profile: Box::new(p),
+                roles,
             };
             (found, record.extras)
         }))
@@ -128,7 +140,7 @@ impl Bridge {
         if let Some((inv, extras)) = record.invite {
             return Ok(Some((Found::Invite(inv), extras)));
         }
-        let Some(profile) = self.member_info(selector).await? else {
+        let Some((profile, roles)) = self.member_info_with_roles(selector).await? else {
             return Ok(None);
         };
         let member = match record
@@ -144,6 +156,7 @@ impl Bridge {
         let found = Found::Member {
             scim_id: member.scim_id,
             profile: Box::new(profile),
+            roles,
         };
         Ok(Some((found, member.extras)))
     }
@@ -175,7 +188,11 @@ impl Bridge {
         with_groups: bool,
     ) -> Result<ScimUser, BridgeError> {
         Ok(match found {
-            Found::Member { scim_id, profile } => {
+            Found::Member {
+                scim_id,
+                profile,
+                roles,
+            } => {
                 let mut user = user_from_member(scim_id, profile, extras);
                 super::secondary_emails::show_secondary_emails(
                     &self.settings().secondary_emails,
@@ -184,6 +201,7 @@ impl Bridge {
                 );
                 if with_groups {
                     user.groups = self.group_refs(&profile.groups).await?;
+                    self.show_admin_role(&mut user, roles.as_deref());
                 }
                 user
             }

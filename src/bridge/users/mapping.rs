@@ -18,6 +18,8 @@ pub struct DropboxFields {
     pub surname: Option<String>,
     /// `externalId`.
     pub external_id: Option<String>,
+    /// The admin role ids to invite with (`[roles]`); only set when inviting.
+    pub role_ids: Option<Vec<String>>,
 }
 
 impl DropboxFields {
@@ -29,6 +31,7 @@ impl DropboxFields {
             given_name: non_empty(&user.name.given_name),
             surname: non_empty(&user.name.family_name),
             external_id: non_empty(&user.external_id),
+            role_ids: None,
         }
     }
 
@@ -39,6 +42,7 @@ impl DropboxFields {
             given_name: Some(p.name.given_name.clone()).filter(|s| !s.is_empty()),
             surname: Some(p.name.surname.clone()).filter(|s| !s.is_empty()),
             external_id: p.external_id.clone().filter(|s| !s.is_empty()),
+            role_ids: None,
         }
     }
 }
@@ -153,6 +157,7 @@ pub fn user_from_invite(inv: &InactiveInvite, extras: Option<&UserExtras>) -> Sc
         given_name: inv.given_name.clone(),
         surname: inv.family_name.clone(),
         external_id: inv.external_id.clone(),
+        role_ids: None,
     };
     let mut user = base_user(&inv.scim_id, fields, extras, false);
     let created = extras

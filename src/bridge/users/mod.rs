@@ -6,7 +6,11 @@
 //! * `suspension`: suspend and unsuspend a member who joined; `invitation`: invite, and deactivate or
 //!   reactivate someone who has not joined yet (Dropbox cannot suspend an invitee).
 //! * `lookup`, `list`, `mapping`: reads, listings and the SCIM/Dropbox field mapping.
+//! * `admin_role`, `admin_role_groups`, `admin_role_view`: Dropbox admin roles from SCIM `roles` and mapped groups.
 
+mod admin_role;
+mod admin_role_groups;
+mod admin_role_view;
 mod create;
 mod delete;
 mod groups_of;
@@ -21,6 +25,7 @@ mod secondary_emails;
 mod suspension;
 mod write;
 
+pub(crate) use admin_role::RoleIds;
 pub(crate) use listing_cache::ListingCache;
 
 use super::{Bridge, BridgeError, WriteContext};

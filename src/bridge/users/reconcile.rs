@@ -2,6 +2,7 @@
 //! `set_profile_v2` for name, e-mail and externalId; suspend/unsuspend only when `active` really changes;
 //! `active` on an invitee goes to `invitation`.
 
+use super::admin_role::MemberRoles;
 use super::lookup::Found;
 use super::mapping::{DropboxFields, dropbox_email, extras_of};
 use crate::bridge::errors::from_dropbox;
@@ -57,12 +58,18 @@ impl Bridge {
         self.check_not_held_by_invitee(Some(found.scim_id()), desired)
             .await?;
         let found = match found {
-            Found::Member { scim_id, profile } => {
-                self.reconcile_member(ctx, scim_id, *profile, desired)
+            Found::Member {
+                scim_id,
+                profile,
+                roles,
+            } => {
+                self.reconcile_member(ctx, scim_id, *profile, roles, desired)
                     .await?
             }
             Found::Invite(inv) => self.reconcile_invitee(ctx, inv, desired).await?,
         };
+        // A role granted once the member can hold it (after an unsuspension or a re-invitation).
+        let found = self.sync_admin_role(ctx, found, desired).await?;
         self.store()
             .put_extras(found.scim_id(), &extras_of(desired), chrono::Utc::now())
             .await?;
@@ -108,9 +115,14 @@ impl Bridge {
         ctx: &WriteContext,
         scim_id: String,
         profile: TeamMemberProfile,
+        roles: MemberRoles,
         desired: &ScimUser,
     ) -> Result<Found, BridgeError> {
         let mut profile = self.update_profile(ctx, profile, desired).await?;
+        // The admin role changes before `active` does: a demotion must precede the suspension.
+        let roles = self
+            .sync_member_role(ctx, &scim_id, &profile, roles, desired)
+            .await?;
         match (desired.active, &profile.status) {
             (Some(false), TeamMemberStatus::Active) => self.suspend(ctx, &mut profile).await?,
             (Some(false), TeamMemberStatus::Invited) => {
@@ -126,6 +138,7 @@ impl Bridge {
         Ok(Found::Member {
             scim_id,
             profile: Box::new(profile),
+            roles,
         })
     }
 

@@ -91,6 +91,7 @@ impl Bridge {
                     BridgeError::Internal(format!("PATCH evaluation did not finish: {e}"))
                 })??;
             super::reconcile::validate(&wanted)?;
+            self.check_admin_roles(&wanted)?;
             let tombstoned = self.store().get_deleted_user(id).await?.is_some();
             let found = if tombstoned {
                 // The IdP deleted this user; only a reactivation brings it back.

@@ -13,6 +13,8 @@ mod listing;
 mod okta;
 mod other;
 mod refusals;
+mod roles;
+mod roles_lifecycle;
 mod runtime_errors;
 mod secondary_emails;
 mod transfer;
