@@ -24,6 +24,7 @@ mod load;
 mod metrics;
 mod policy;
 mod rate;
+mod space_limits;
 pub mod status;
 mod validate;
 
@@ -35,6 +36,7 @@ pub use load::{EffectiveValue, LoadedConfig};
 pub use metrics::{MetricsConfig, MetricsPlace, TokenHash};
 pub use policy::{DeprovisionConfig, DeprovisionPolicy, TransferTo};
 pub use rate::RateBudgetConfig;
+pub use space_limits::SpaceLimitsConfig;
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize, Serializer};
@@ -83,6 +85,9 @@ pub struct Config {
     /// How concurrent creates and look-ups share Dropbox calls.
     #[serde(default)]
     pub coalesce: CoalesceConfig,
+    /// Custom member space limits from SCIM (off by default).
+    #[serde(default)]
+    pub space_limits: SpaceLimitsConfig,
 }
 
 /// Log line format.

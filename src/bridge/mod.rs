@@ -57,6 +57,8 @@ pub struct BridgeSettings {
     pub coalesce_window: Duration,
     /// The longest a batch waits when requests arrive fast enough to fill it by then.
     pub coalesce_max_wait: Duration,
+    /// Custom member space limits (`users/space_limit.rs`).
+    pub space_limits: crate::config::SpaceLimitsConfig,
 }
 
 impl BridgeSettings {
@@ -72,6 +74,7 @@ impl BridgeSettings {
             audit: config.audit.clone(),
             coalesce_window: Duration::from_millis(config.coalesce.window_ms),
             coalesce_max_wait: Duration::from_millis(config.coalesce.max_wait_ms),
+            space_limits: config.space_limits.clone(),
         }
     }
 }

@@ -53,6 +53,7 @@ impl Config {
             ));
         }
         self.dropbox.rate_budget.validate()?;
+        self.space_limits.validate()?;
         self.deprovision.validate()
     }
 

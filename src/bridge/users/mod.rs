@@ -17,6 +17,7 @@ mod lookup;
 mod mapping;
 mod mirror_refresh;
 mod reconcile;
+mod space_limit;
 mod suspension;
 mod write;
 
