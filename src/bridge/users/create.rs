@@ -43,7 +43,9 @@ impl Bridge {
         }
         let profile = self.invite_or_recover(ctx, &fields).await?;
         let scim_id = self.scim_id_of(&profile.team_member_id).await?;
-        let desired = &self.space_limit_after_add(ctx, &scim_id, &profile, desired).await?;
+        let desired = &self
+            .space_limit_after_add(ctx, &scim_id, &profile, desired)
+            .await?;
         self.store()
             .put_extras(&scim_id, &extras_of(desired), chrono::Utc::now())
             .await?;

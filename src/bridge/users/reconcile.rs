@@ -54,7 +54,8 @@ impl Bridge {
         desired: &ScimUser,
     ) -> Result<Found, BridgeError> {
         validate(desired)?;
-        self.check_space_limit(Some(found.scim_id()), desired).await?;
+        self.check_space_limit(Some(found.scim_id()), desired)
+            .await?;
         self.check_not_held_by_invitee(Some(found.scim_id()), desired)
             .await?;
         let found = match found {

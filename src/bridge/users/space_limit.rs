@@ -183,11 +183,7 @@ impl Bridge {
             return Err(Refusal::MemberNotFound.into());
         }
         let show = |v: Option<u32>| v.map_or_else(|| "none".to_owned(), |gb| format!("{gb} GB"));
-        let detail = format!(
-            "space limit changed from {} to {}",
-            show(set),
-            show(wanted)
-        );
+        let detail = format!("space limit changed from {} to {}", show(set), show(wanted));
         tracing::info!(request_id = %ctx.request_id, scim_id, before = ?set, after = ?wanted, "member space limit changed");
         self.audit(ctx, "User", Some(scim_id), 200, Some(detail))
             .await;

@@ -14,4 +14,5 @@ mod okta;
 mod other;
 mod refusals;
 mod runtime_errors;
+mod space_limits;
 mod transfer;
