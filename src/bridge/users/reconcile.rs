@@ -54,8 +54,7 @@ impl Bridge {
         desired: &ScimUser,
     ) -> Result<Found, BridgeError> {
         validate(desired)?;
-        self.check_space_limit(Some(found.scim_id()), desired)
-            .await?;
+        let space = self.check_space_limit(Some(&found), desired).await?;
         self.check_not_held_by_invitee(Some(found.scim_id()), desired)
             .await?;
         let found = match found {
@@ -65,7 +64,7 @@ impl Bridge {
             }
             Found::Invite(inv) => self.reconcile_invitee(ctx, inv, desired).await?,
         };
-        let desired = &self.sync_space_limit(ctx, &found, desired).await?;
+        let desired = &self.sync_space_limit(ctx, &found, desired, space).await?;
         self.store()
             .put_extras(found.scim_id(), &extras_of(desired), chrono::Utc::now())
             .await?;

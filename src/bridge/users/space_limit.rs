@@ -33,7 +33,21 @@ fn enterprise_value<'a>(e: &'a Enterprise, name: &str) -> Option<&'a str> {
     }
 }
 
+/// What [`Bridge::check_space_limit`] found before the write, for [`Bridge::sync_space_limit`].
+pub(crate) struct SpaceLimitPlan {
+    /// The limit the user showed (and the bridge recorded) before the write.
+    shown: Option<u32>,
+    /// The limit Dropbox holds for the member (none for a user deactivated while invited).
+    held: Option<u32>,
+}
+
 impl Bridge {
+    /// Whether the bridge manages space limits (`space_limits.enabled`); discovery shows the
+    /// Dropbox extension only then.
+    pub fn space_limits_enabled(&self) -> bool {
+        self.settings().space_limits.enabled
+    }
+
     /// The attribute the wanted limit is read from, as an error names it.
     fn space_limit_attr(&self) -> String {
         let cfg = &self.settings().space_limits;
@@ -64,28 +78,27 @@ impl Bridge {
         }
     }
 
-    /// The limit the bridge last set for `scim_id` (from its extras), if any.
-    async fn space_limit_set(&self, scim_id: &str) -> Result<Option<u32>, BridgeError> {
+    /// The limit shown for `scim_id` (from its extras), if any.
+    async fn space_limit_shown(&self, scim_id: &str) -> Result<Option<u32>, BridgeError> {
         let extras = self.store().get_extras(scim_id).await?;
         Ok(extras.and_then(|x| x.space_limit_gb))
     }
 
-    /// Before any Dropbox call of a create (`scim_id` None) or write: refuses a limit out of bounds, and
-    /// any change of the limit while `space_limits.enabled` is off.
+    /// Before any Dropbox call of a create (`found` None) or a write: refuses a limit out of bounds,
+    /// and any change of the limit while `space_limits.enabled` is off.
     pub(crate) async fn check_space_limit(
         &self,
-        scim_id: Option<&str>,
+        found: Option<&Found>,
         desired: &ScimUser,
-    ) -> Result<(), BridgeError> {
+    ) -> Result<SpaceLimitPlan, BridgeError> {
         let wanted = self.wanted_space_limit(desired)?;
-        if self.settings().space_limits.enabled {
-            return Ok(());
-        }
-        let set = match scim_id {
-            Some(id) => self.space_limit_set(id).await?,
+        let shown = match found {
+            Some(f) => self.space_limit_shown(f.scim_id()).await?,
             None => None,
         };
-        if wanted != set {
+        // A user deactivated while invited is not in Dropbox: the limit shown waits for reactivation.
+        let held = shown.filter(|_| matches!(found, Some(Found::Member { .. })));
+        if !self.settings().space_limits.enabled && wanted != shown {
             return Err(ScimError::invalid_value(format!(
                 "{}: this bridge does not manage Dropbox space limits; an operator turns them on \
                  with space_limits.enabled = true",
@@ -93,26 +106,26 @@ impl Bridge {
             ))
             .into());
         }
-        Ok(())
+        Ok(SpaceLimitPlan { shown, held })
     }
 
     /// After a write's other changes: sets or removes the member's custom limit when the wanted one
-    /// differs from the one set, and returns `desired` showing the limit Dropbox now holds (none for
-    /// a user deactivated while invited, who is not in Dropbox).
+    /// differs from the one Dropbox holds, and returns `desired` showing the limit. A user deactivated
+    /// while invited keeps the wanted limit, applied when the user is invited again.
     pub(crate) async fn sync_space_limit(
         &self,
         ctx: &WriteContext,
         found: &Found,
         desired: &ScimUser,
+        plan: SpaceLimitPlan,
     ) -> Result<ScimUser, BridgeError> {
-        let set = self.space_limit_set(found.scim_id()).await?;
         let mut shown = desired.clone();
         shown.space_limit_gb = match found {
-            Found::Invite(_) => None,
-            _ if !self.settings().space_limits.enabled => set,
+            _ if !self.settings().space_limits.enabled => plan.shown,
+            Found::Invite(_) => self.wanted_space_limit(desired)?,
             Found::Member { scim_id, profile } => {
                 let wanted = self.wanted_space_limit(desired)?;
-                self.change_space_limit(ctx, scim_id, profile, set, wanted)
+                self.change_space_limit(ctx, scim_id, profile, plan.held, wanted)
                     .await?
             }
         };
@@ -133,10 +146,15 @@ impl Bridge {
             scim_id: scim_id.to_owned(),
             profile: Box::new(profile.clone()),
         };
-        match self.sync_space_limit(ctx, &found, desired).await {
+        let before = self.space_limit_shown(scim_id).await?;
+        let plan = SpaceLimitPlan {
+            shown: before,
+            held: before,
+        };
+        match self.sync_space_limit(ctx, &found, desired, plan).await {
             Err(e) => {
                 let mut extras = extras_of(desired);
-                extras.space_limit_gb = self.space_limit_set(scim_id).await?;
+                extras.space_limit_gb = before;
                 self.store()
                     .put_extras(scim_id, &extras, chrono::Utc::now())
                     .await?;
@@ -146,8 +164,8 @@ impl Bridge {
         }
     }
 
-    /// One Dropbox call when `wanted` differs from `set` (none otherwise), audited with both values;
-    /// returns the limit now held.
+    /// One Dropbox call when `wanted` differs from `set` (what Dropbox holds; none otherwise), audited
+    /// with both values; returns the limit now held.
     async fn change_space_limit(
         &self,
         ctx: &WriteContext,

@@ -23,17 +23,13 @@ pub const MIN_SPACE_LIMIT_GB: u32 = 2;
 /// The largest value Dropbox can hold (`UInt32`); `[space_limits] max_gb` sets the bridge's own bound.
 pub const MAX_SPACE_LIMIT_GB: u32 = u32::MAX;
 
-/// Suggested values, so generic clients (and conformance suites) pick plausible quotas.
-const SUGGESTED_GB: &[&str] = &["5", "10", "50", "100", "500", "1000"];
-
 const DROPBOX_ATTRS: &[A] = &[A::new(
     SPACE_LIMIT_ATTR,
     AttrType::Integer,
     "The member's custom Dropbox space limit in whole GB: at least 2 (Dropbox's minimum), at most the \
      bridge's [space_limits] max_gb (100000 by default). Absent: the team's default limit. Refused \
      unless the bridge enables [space_limits].",
-)
-.canonical(SUGGESTED_GB)];
+)];
 
 /// The Dropbox User extension.
 pub static DROPBOX_SCHEMA: SchemaDef = SchemaDef {
@@ -42,6 +38,27 @@ pub static DROPBOX_SCHEMA: SchemaDef = SchemaDef {
     description: "Dropbox member settings the bridge manages",
     attributes: DROPBOX_ATTRS,
 };
+
+/// Takes the Dropbox extension out of a discovery answer (`/Schemas`, `/ResourceTypes`, one of
+/// their items), for a bridge that does not manage space limits: clients discover only what works.
+pub fn hide_dropbox_extension(doc: &mut Value) {
+    let is_ours = |v: &Value| {
+        v.get("id")
+            .or_else(|| v.get("schema"))
+            .and_then(Value::as_str)
+            == Some(DROPBOX_URN)
+    };
+    for key in ["Resources", "schemaExtensions"] {
+        if let Some(Value::Array(items)) = doc.get_mut(key) {
+            items.retain(|i| !is_ours(i));
+            items.iter_mut().for_each(hide_dropbox_extension);
+        }
+    }
+    if let Some(n) = doc.get("Resources").and_then(Value::as_array).map(Vec::len) {
+        doc["totalResults"] = Value::from(n);
+        doc["itemsPerPage"] = Value::from(n);
+    }
+}
 
 /// Reads `spaceLimitGb` from a body already normalised against the User schema: absent or null is
 /// `None`; anything but a whole number from 2 to 2^32-1 is 400 `invalidValue` naming the attribute.
@@ -93,6 +110,23 @@ mod tests {
         assert_eq!(space_limit_of(&body(json!(" 7 "))), Ok(Some(7)));
         assert_eq!(space_limit_of(&json!({})), Ok(None));
         assert_eq!(space_limit_of(&body(json!(2))), Ok(Some(2)));
+    }
+
+    #[test]
+    fn hiding_takes_the_extension_out_of_both_listings() {
+        let mut schemas = crate::scim::schema::schemas_json("https://h");
+        hide_dropbox_extension(&mut schemas);
+        assert_eq!(schemas["totalResults"], 3);
+        assert!(!schemas.to_string().contains(DROPBOX_URN));
+        let mut types = crate::scim::schema::resource_types_json("https://h");
+        hide_dropbox_extension(&mut types);
+        assert_eq!(
+            types["Resources"][0]["schemaExtensions"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
+        assert!(!types.to_string().contains(DROPBOX_URN));
     }
 
     #[test]

@@ -7,8 +7,8 @@ mod user;
 mod user_stored;
 
 pub use dropbox_user::{
-    DROPBOX_SCHEMA, DROPBOX_URN, MIN_SPACE_LIMIT_GB, SPACE_LIMIT_ATTR, parse_space_limit,
-    space_limit_of,
+    DROPBOX_SCHEMA, DROPBOX_URN, MIN_SPACE_LIMIT_GB, SPACE_LIMIT_ATTR, hide_dropbox_extension,
+    parse_space_limit, space_limit_of,
 };
 pub use group::{GROUP_SCHEMA, GROUP_URN, group_schema};
 pub use render::{

@@ -2,26 +2,28 @@
 //! `spaceLimitGb` extension set on create, changed by PATCH, unchanged by a PUT at no cost, removed when
 //! unset, refused precisely before any call, and held by the emulator. Calls are counted at the emulator.
 
-use crate::helpers::scim_calls::{USER_URN, assert_scim_error};
+mod refusals;
+
+use crate::helpers::scim_calls::USER_URN;
 use crate::helpers::test_app::TestApp;
-use dropbox_scim_bridge::emulator::Fault;
 use dropbox_scim_bridge::store::{AuditQuery, Store};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const EXT: &str = "urn:dropbox-scim-bridge:params:scim:schemas:extension:dropbox:2.0:User";
-const ENT: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-const SET: &str = "member_space_limits/set_custom_quota";
-const REMOVE: &str = "member_space_limits/remove_custom_quota";
+pub(super) const EXT: &str =
+    "urn:dropbox-scim-bridge:params:scim:schemas:extension:dropbox:2.0:User";
+pub(super) const ENT: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+pub(super) const SET: &str = "member_space_limits/set_custom_quota";
+pub(super) const REMOVE: &str = "member_space_limits/remove_custom_quota";
 
 /// A bridge with space limits turned on.
-async fn enabled(extra: &[(&str, &str)]) -> TestApp {
+pub(super) async fn enabled(extra: &[(&str, &str)]) -> TestApp {
     let mut settings = vec![("SCIM_BRIDGE_SPACE_LIMITS__ENABLED", "true")];
     settings.extend_from_slice(extra);
     TestApp::spawn_with(&settings).await
 }
 
-fn user(email: &str, limit: Option<Value>) -> Value {
+pub(super) fn user(email: &str, limit: Option<Value>) -> Value {
     let mut body = json!({
         "schemas": [USER_URN],
         "userName": email,
@@ -37,14 +39,14 @@ fn user(email: &str, limit: Option<Value>) -> Value {
 }
 
 /// Creates a user with `limit` GB and returns its id (asserting 201).
-async fn create(app: &TestApp, email: &str, limit: Option<u64>) -> String {
+pub(super) async fn create(app: &TestApp, email: &str, limit: Option<u64>) -> String {
     let (status, body) = app.create_user(user(email, limit.map(Value::from))).await;
     assert_eq!(status, 201, "{body}");
     body["id"].as_str().expect("id").to_owned()
 }
 
 /// The custom quota Dropbox reports through the emulator's `get_custom_quota` over HTTP.
-async fn dropbox_quota(app: &TestApp, id: &str) -> Option<u64> {
+pub(super) async fn dropbox_quota(app: &TestApp, id: &str) -> Option<u64> {
     let token = app.dropbox.emulator.issue_token_all();
     let resp = app
         .http
@@ -63,40 +65,13 @@ async fn dropbox_quota(app: &TestApp, id: &str) -> Option<u64> {
     results[0]["quota_gb"].as_u64()
 }
 
-async fn patch(app: &TestApp, id: &str, op: Value) -> (u16, Value) {
+pub(super) async fn patch(app: &TestApp, id: &str, op: Value) -> (u16, Value) {
     app.patch_user(id, json!([op])).await
 }
 
 /// The quota calls (set, remove) made so far.
-fn quota_calls(app: &TestApp) -> (u64, u64) {
+pub(super) fn quota_calls(app: &TestApp) -> (u64, u64) {
     (app.count(SET), app.count(REMOVE))
-}
-
-#[tokio::test]
-async fn off_by_default_a_limit_is_refused_before_any_call() {
-    let app = TestApp::spawn().await;
-    let (status, body) = app
-        .create_user(user("off@example.com", Some(json!(10))))
-        .await;
-    assert_eq!(status, 400, "{body}");
-    assert_scim_error(&body, "400", "off");
-    assert_eq!(body["scimType"], "invalidValue");
-    let detail = body["detail"].as_str().unwrap_or_default();
-    assert!(detail.contains("spaceLimitGb") && detail.contains("space_limits.enabled"));
-    assert_eq!(app.count("members/add_v2"), 0);
-    // Without the attribute nothing changes, and removing an absent limit is no change either.
-    let id = create(&app, "off@example.com", None).await;
-    let path = format!("{EXT}:spaceLimitGb");
-    let (status, body) = patch(&app, &id, json!({"op": "remove", "path": path})).await;
-    assert_eq!(status, 200, "{body}");
-    let (status, body) = patch(
-        &app,
-        &id,
-        json!({"op": "replace", "path": path, "value": 5}),
-    )
-    .await;
-    assert_eq!(status, 400, "{body}");
-    assert_eq!(quota_calls(&app), (0, 0));
 }
 
 #[tokio::test]
@@ -239,51 +214,17 @@ async fn patch_changes_an_unchanged_put_costs_nothing_and_unsetting_removes() {
 }
 
 #[tokio::test]
-async fn values_out_of_bounds_or_not_whole_are_400_naming_the_attribute_with_no_call() {
-    let app = enabled(&[("SCIM_BRIDGE_SPACE_LIMITS__MAX_GB", "1000")]).await;
-    for (v, needle) in [
-        (json!(1), "smallest"),
-        (json!(0), "smallest"),
-        (json!(-5), "smallest"),
-    ] {
-        let (status, body) = app
-            .create_user(user("low@example.com", Some(v.clone())))
-            .await;
-        assert_eq!(status, 400, "{v}: {body}");
-        assert_eq!(body["scimType"], "invalidValue", "{body}");
-        let detail = body["detail"].as_str().unwrap_or_default();
-        assert!(
-            detail.contains("spaceLimitGb") && detail.contains(needle),
-            "{detail}"
-        );
-    }
-    assert_eq!(app.count("members/add_v2"), 0, "refused before any call");
-    let id = create(&app, "bounds@example.com", Some(5)).await;
-    let path = format!("{EXT}:spaceLimitGb");
-    for (v, needle) in [
-        (json!(2.5), "whole number"),
-        (json!("ten"), "spaceLimitGb"),
-        (json!(1001), "space_limits.max_gb"),
-        (json!(1), "smallest"),
-    ] {
-        let (status, body) = patch(
-            &app,
-            &id,
-            json!({"op": "replace", "path": path, "value": v}),
-        )
+async fn schemas_and_resource_types_advertise_the_extension_only_when_enabled() {
+    let off = TestApp::spawn().await;
+    let (status, _) = off
+        .json(Method::GET, &format!("/Schemas/{EXT}"), None)
         .await;
-        assert_eq!(status, 400, "{v}: {body}");
-        assert_scim_error(&body, "400", needle);
-        let detail = body["detail"].as_str().unwrap_or_default();
-        assert!(detail.contains(needle), "{detail}");
-    }
-    assert_eq!(quota_calls(&app), (1, 0), "only the create's call");
-    assert_eq!(dropbox_quota(&app, &id).await, Some(5));
-}
-
-#[tokio::test]
-async fn schemas_and_resource_types_advertise_the_extension() {
-    let app = TestApp::spawn().await;
+    assert_eq!(status, 404, "off: not advertised");
+    let (_, all) = off.json(Method::GET, "/Schemas", None).await;
+    assert_eq!(all["totalResults"], 3, "{all}");
+    let (_, rt) = off.json(Method::GET, "/ResourceTypes", None).await;
+    assert!(!rt.to_string().contains(EXT), "{rt}");
+    let app = enabled(&[]).await;
     let (status, schema) = app
         .json(Method::GET, &format!("/Schemas/{EXT}"), None)
         .await;
@@ -311,43 +252,6 @@ async fn schemas_and_resource_types_advertise_the_extension() {
             .contains(&json!({"schema": EXT, "required": false})),
         "{rt}"
     );
-}
-
-#[tokio::test]
-async fn an_excluded_member_is_a_precise_400_and_a_lost_reply_is_applied_once() {
-    let app = enabled(&[]).await;
-    let id = create(&app, "excluded@example.com", None).await;
-    app.dropbox.emulator.exclude_from_space_limits(&id);
-    let path = format!("{EXT}:spaceLimitGb");
-    let (status, body) = patch(&app, &id, json!({"op": "add", "path": path, "value": 8})).await;
-    assert_eq!(status, 400, "{body}");
-    assert!(
-        body["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("excluded list"),
-        "{body}"
-    );
-    let (_, got) = app.get_user(&id).await;
-    assert!(got.get(EXT).is_none(), "nothing was set: {got}");
-
-    let other = create(&app, "lost@example.com", None).await;
-    app.dropbox
-        .emulator
-        .inject_fault(SET, Fault::DropAfterWrite, 1);
-    let (status, body) = patch(&app, &other, json!({"op": "add", "path": path, "value": 9})).await;
-    assert_eq!(
-        (status, &body[EXT]["spaceLimitGb"]),
-        (200, &json!(9)),
-        "{body}"
-    );
-    assert_eq!(dropbox_quota(&app, &other).await, Some(9));
-    app.dropbox
-        .emulator
-        .inject_fault(REMOVE, Fault::DropAfterWrite, 1);
-    let (status, body) = patch(&app, &other, json!({"op": "remove", "path": path})).await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(dropbox_quota(&app, &other).await, None);
 }
 
 #[tokio::test]
@@ -381,4 +285,49 @@ async fn an_enterprise_attribute_can_drive_the_limit() {
         (quota_calls(&app), dropbox_quota(&app, &id).await),
         ((1, 1), None)
     );
+}
+
+#[tokio::test]
+async fn a_deactivated_invitee_keeps_the_limit_until_invited_again() {
+    let app = enabled(&[]).await;
+    let id = create(&app, "later@example.com", Some(10)).await;
+    let (status, _) = patch(
+        &app,
+        &id,
+        json!({"op": "replace", "path": "active", "value": false}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // Not in Dropbox now: a new limit is kept and shown, with no quota call.
+    let path = format!("{EXT}:spaceLimitGb");
+    let (status, body) = patch(
+        &app,
+        &id,
+        json!({"op": "replace", "path": path, "value": 12}),
+    )
+    .await;
+    assert_eq!(
+        (status, &body[EXT]["spaceLimitGb"]),
+        (200, &json!(12)),
+        "{body}"
+    );
+    assert_eq!(quota_calls(&app), (1, 0));
+    // Invited again (a new member): the limit is set on it.
+    let (status, body) = patch(
+        &app,
+        &id,
+        json!({"op": "replace", "path": "active", "value": true}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body[EXT]["spaceLimitGb"], 12, "{body}");
+    assert_eq!(quota_calls(&app), (2, 0));
+    // The SCIM id stays; the new member's id is the one the call named.
+    let calls = app.dropbox.emulator.calls(SET);
+    let member = calls[1]["users_and_quotas"][0]["user"]["team_member_id"]
+        .as_str()
+        .expect("member id")
+        .to_owned();
+    assert_ne!(member, id);
+    assert_eq!(dropbox_quota(&app, &member).await, Some(12));
 }
