@@ -1,8 +1,9 @@
 //! The `[space_limits]` section: whether the IdP may set members' custom Dropbox space limits
 //! (`member_space_limits/set_custom_quota`), from which attribute, and up to what size.
 //!
-//! Off by default: a request that would change a member's space limit is then refused with 400
-//! `invalidValue` naming `space_limits.enabled`, so that an IdP never believes a quota was applied.
+//! Off by default: the bridge's Dropbox extension is then not advertised, and a request that sets a
+//! member's space limit is refused with 400 `invalidValue` naming `space_limits.enabled`, so that an IdP
+//! never believes a quota was applied.
 
 use serde::{Deserialize, Deserializer, Serialize};
 

@@ -85,7 +85,7 @@ impl Bridge {
     }
 
     /// Before any Dropbox call of a create (`found` None) or a write: refuses a limit out of bounds,
-    /// and any change of the limit while `space_limits.enabled` is off.
+    /// and a new limit while `space_limits.enabled` is off.
     pub(crate) async fn check_space_limit(
         &self,
         found: Option<&Found>,
@@ -98,7 +98,8 @@ impl Bridge {
         };
         // A user deactivated while invited is not in Dropbox: the limit shown waits for reactivation.
         let held = shown.filter(|_| matches!(found, Some(Found::Member { .. })));
-        if !self.settings().space_limits.enabled && wanted != shown {
+        // Off, leaving the limit out changes nothing (an IdP whose mapping was removed keeps working).
+        if !self.settings().space_limits.enabled && wanted.is_some() && wanted != shown {
             return Err(ScimError::invalid_value(format!(
                 "{}: this bridge does not manage Dropbox space limits; an operator turns them on \
                  with space_limits.enabled = true",
