@@ -22,6 +22,9 @@ else
   cargo build --quiet
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   token="ci-conformance-$RANDOM$RANDOM"
+  # Space limits on, so that the suite exercises the bridge's Dropbox User extension as well (it fills
+  # spaceLimitGb with any 31-bit integer, hence the bound at Dropbox's own UInt32 maximum).
+  SCIM_BRIDGE_SPACE_LIMITS__ENABLED=true SCIM_BRIDGE_SPACE_LIMITS__MAX_GB=4294967295 \
   SCIM_BRIDGE_LISTEN="127.0.0.1:$port" SCIM_BRIDGE_TOKEN="$token" RUST_LOG=warn \
     ./target/debug/dropbox-scim-bridge serve --demo --data-dir "$data" >"$log" 2>&1 &
   pid=$!

@@ -24,8 +24,9 @@ mod load;
 mod metrics;
 mod policy;
 mod rate;
-mod secondary_emails;
 pub mod roles;
+mod secondary_emails;
+mod space_limits;
 pub mod status;
 mod validate;
 
@@ -37,8 +38,9 @@ pub use load::{EffectiveValue, LoadedConfig};
 pub use metrics::{MetricsConfig, MetricsPlace, TokenHash};
 pub use policy::{DeprovisionConfig, DeprovisionPolicy, TransferTo};
 pub use rate::RateBudgetConfig;
-pub use secondary_emails::SecondaryEmailsConfig;
 pub use roles::{AdminRole, RolesConfig};
+pub use secondary_emails::SecondaryEmailsConfig;
+pub use space_limits::SpaceLimitsConfig;
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize, Serializer};
@@ -93,6 +95,9 @@ pub struct Config {
     /// Dropbox admin roles driven by the IdP (`[roles]`, off by default).
     #[serde(default)]
     pub roles: RolesConfig,
+    /// Custom member space limits from SCIM (off by default).
+    #[serde(default)]
+    pub space_limits: SpaceLimitsConfig,
 }
 
 /// Log line format.

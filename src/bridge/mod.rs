@@ -61,6 +61,8 @@ pub struct BridgeSettings {
     pub secondary_emails: crate::config::SecondaryEmailsConfig,
     /// Which Dropbox admin roles the IdP drives (`[roles]`; off by default).
     pub roles: crate::config::RolesConfig,
+    /// Custom member space limits (`users/space_limit.rs`).
+    pub space_limits: crate::config::SpaceLimitsConfig,
 }
 
 impl BridgeSettings {
@@ -78,6 +80,7 @@ impl BridgeSettings {
             coalesce_max_wait: Duration::from_millis(config.coalesce.max_wait_ms),
             secondary_emails: config.secondary_emails.clone(),
             roles: config.roles.clone(),
+            space_limits: config.space_limits.clone(),
         }
     }
 }

@@ -55,6 +55,7 @@ impl Config {
         self.dropbox.rate_budget.validate()?;
         self.validate_operator_tokens()?;
         self.roles.validate()?;
+        self.space_limits.validate()?;
         self.deprovision.validate()
     }
 

@@ -130,6 +130,16 @@ pub const ROUTE_RULES: &[RouteRule] = &[
          and is never re-sent",
     ),
     rule(
+        "member_space_limits/set_custom_quota",
+        Safe,
+        "sets a member's quota to a given value; same end state",
+    ),
+    rule(
+        "member_space_limits/remove_custom_quota",
+        Safe,
+        "same end state; removing a quota already removed succeeds",
+    ),
+    rule(
         "members/suspend",
         Safe,
         "same end state; a retry after a hidden success answers suspend_inactive_user, \

@@ -59,6 +59,9 @@ pub struct UserExtras {
     /// The core attributes Dropbox has no place for (`nickName`, `addresses`, `roles`...), as sent.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub stored: std::collections::BTreeMap<String, serde_json::Value>,
+    /// The custom space limit (GB) the bridge last set in Dropbox (`bridge/users/space_limit.rs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub space_limit_gb: Option<u32>,
     /// When the bridge first knew the user (a column, not part of the document): see `note_user_created`.
     #[serde(skip)]
     pub created_at: Option<DateTime<Utc>>,

@@ -39,11 +39,15 @@ impl Bridge {
         fields.role_ids = self.invite_role_ids(desired).await?;
         let email = fields.email.as_str();
         self.check_not_held_by_invitee(None, desired).await?;
+        self.check_space_limit(None, desired).await?;
         if let Some(found) = self.recreate_deleted(ctx, email, desired).await? {
             return self.render(&found, true).await;
         }
         let profile = self.invite_or_recover(ctx, &fields).await?;
         let scim_id = self.scim_id_of(&profile.team_member_id).await?;
+        let desired = &self
+            .space_limit_after_add(ctx, &scim_id, &profile, desired)
+            .await?;
         self.store()
             .put_extras(&scim_id, &extras_of(desired), chrono::Utc::now())
             .await?;

@@ -94,6 +94,7 @@ pub fn extras_of(user: &ScimUser) -> UserExtras {
             .filter(|email| !email.eq_ignore_ascii_case(user.user_name.trim()))
             .map(|_| user.user_name.trim().to_owned()),
         stored: user.stored.clone(),
+        space_limit_gb: user.space_limit_gb,
         created_at: None,
         updated_at: None,
     }
@@ -224,6 +225,7 @@ fn base_user(
         enterprise,
         stored: x.stored,
         groups: Vec::new(),
+        space_limit_gb: x.space_limit_gb,
         meta: Meta::default(),
     }
 }

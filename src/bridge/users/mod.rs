@@ -22,6 +22,7 @@ mod mapping;
 mod mirror_refresh;
 mod reconcile;
 mod secondary_emails;
+mod space_limit;
 mod suspension;
 mod write;
 

@@ -55,6 +55,7 @@ impl Bridge {
         desired: &ScimUser,
     ) -> Result<Found, BridgeError> {
         validate(desired)?;
+        let space = self.check_space_limit(Some(&found), desired).await?;
         self.check_not_held_by_invitee(Some(found.scim_id()), desired)
             .await?;
         let found = match found {
@@ -70,6 +71,7 @@ impl Bridge {
         };
         // A role granted once the member can hold it (after an unsuspension or a re-invitation).
         let found = self.sync_admin_role(ctx, found, desired).await?;
+        let desired = &self.sync_space_limit(ctx, &found, desired, space).await?;
         self.store()
             .put_extras(found.scim_id(), &extras_of(desired), chrono::Utc::now())
             .await?;

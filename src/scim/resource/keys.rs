@@ -165,6 +165,10 @@ pub(crate) fn coerce_single(def: &AttributeDef, v: Value) -> Result<Option<Value
         }
         (AttrType::String, Value::Number(n)) => Some(Value::String(n.to_string())),
         (AttrType::Integer | AttrType::Decimal, Value::Number(n)) => Some(Value::Number(n)),
+        // Entra sends custom extension attributes as strings: "50" is the integer 50.
+        (AttrType::Integer, Value::String(s)) if s.trim().parse::<i64>().is_ok() => {
+            s.trim().parse::<i64>().ok().map(Value::from)
+        }
         (_, other) => return Err(bad(&other)),
     })
 }

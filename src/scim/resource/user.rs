@@ -7,7 +7,7 @@ use super::keys::{get_ci, normalize_keys};
 use super::stored::{StoredAttributes, render_stored, take_stored};
 use crate::scim::error::ScimError;
 use crate::scim::etag::weak_etag;
-use crate::scim::schema::{ENTERPRISE_URN, USER_URN, user_schema};
+use crate::scim::schema::{DROPBOX_URN, ENTERPRISE_URN, SPACE_LIMIT_ATTR, USER_URN, user_schema};
 
 /// `name`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -102,6 +102,8 @@ pub struct ScimUser {
     pub stored: StoredAttributes,
     /// `groups` (read-only: filled by the server, ignored in requests).
     pub groups: Vec<GroupRef>,
+    /// The bridge's Dropbox extension `spaceLimitGb`: the member's custom space limit in GB.
+    pub space_limit_gb: Option<u32>,
     /// `meta` (server-maintained).
     pub meta: Meta,
 }
@@ -204,6 +206,7 @@ impl ScimUser {
             },
             stored,
             groups: Vec::new(),
+            space_limit_gb: crate::scim::schema::space_limit_of(&body)?,
             meta: Meta::default(),
         })
     }
@@ -230,6 +233,9 @@ impl ScimUser {
         let mut schemas = vec![json!(USER_URN)];
         if !self.enterprise.is_empty() {
             schemas.push(json!(ENTERPRISE_URN));
+        }
+        if self.space_limit_gb.is_some() {
+            schemas.push(json!(DROPBOX_URN));
         }
         o.insert("schemas".into(), Value::Array(schemas));
         o.insert("id".into(), json!(id));
@@ -280,6 +286,9 @@ impl ScimUser {
                 );
             }
             o.insert(ENTERPRISE_URN.into(), Value::Object(m));
+        }
+        if let Some(gb) = self.space_limit_gb {
+            o.insert(DROPBOX_URN.into(), json!({ SPACE_LIMIT_ATTR: gb }));
         }
         o.insert(
             "meta".into(),

@@ -1,10 +1,15 @@
 //! SCIM schema definitions as data (RFC 7643 §7): the User (core + enterprise) and Group schemas we publish.
 
+mod dropbox_user;
 mod group;
 mod render;
 mod user;
 mod user_stored;
 
+pub use dropbox_user::{
+    DROPBOX_SCHEMA, DROPBOX_URN, MIN_SPACE_LIMIT_GB, SPACE_LIMIT_ATTR, hide_dropbox_extension,
+    parse_space_limit, space_limit_of,
+};
 pub use group::{GROUP_SCHEMA, GROUP_URN, group_schema};
 pub use render::{
     Capabilities, resource_type_json, resource_types_json, schema_json, schemas_json,

@@ -165,9 +165,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn schemas_is_a_list_response_of_three() {
+    fn schemas_is_a_list_response_of_four() {
         let v = schemas_json("https://h/scim/v2");
-        assert_eq!(v["totalResults"], 3);
+        assert_eq!(v["totalResults"], 4);
         let ids: Vec<&str> = v["Resources"]
             .as_array()
             .into_iter()
@@ -202,6 +202,10 @@ mod tests {
         assert_eq!(
             v["Resources"][0]["schemaExtensions"][0]["schema"],
             super::super::ENTERPRISE_URN
+        );
+        assert_eq!(
+            v["Resources"][0]["schemaExtensions"][1]["schema"],
+            super::super::DROPBOX_URN
         );
         assert_eq!(v["Resources"][1]["endpoint"], "/Groups");
         assert!(resource_type_json("https://h", "group").is_some());

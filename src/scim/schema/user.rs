@@ -166,7 +166,7 @@ static USER_RESOURCE: ResourceSchema = ResourceSchema {
     endpoint: "/Users",
     description: "User Account",
     core: &USER_SCHEMA,
-    extensions: &[&ENTERPRISE_SCHEMA],
+    extensions: &[&ENTERPRISE_SCHEMA, &super::DROPBOX_SCHEMA],
 };
 
 /// The User resource type.

@@ -17,4 +17,5 @@ mod roles;
 mod roles_lifecycle;
 mod runtime_errors;
 mod secondary_emails;
+mod space_limits;
 mod transfer;
