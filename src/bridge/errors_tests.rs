@@ -119,10 +119,7 @@ fn store_errors_are_kept_as_typed_sources() {
 fn scim_errors_answer_as_they_are_and_log_nothing() {
     let e = BridgeError::from(Refusal::LastAdmin);
     let (scim, retry) = e.answer();
-    assert_eq!(
-        (scim.status, scim.scim_type, retry),
-        (400, Some(ScimType::InvalidValue), None)
-    );
+    assert_eq!((scim.status, scim.scim_type, retry), (409, None, None));
     assert!(e.log_cause().is_none());
 }
 

@@ -117,8 +117,12 @@ impl Refusal {
             Self::SystemGroup => ScimError::mutability(
                 "this group is managed by Dropbox itself (for example Everyone) and cannot be changed",
             ),
-            Self::LastAdmin => ScimError::invalid_value(
-                "this is the team's last active admin; Dropbox refuses to lock the team out",
+            // A conflict with the team's state, as the role path answers it (issue 14): 409.
+            Self::LastAdmin => ScimError::new(
+                409,
+                None,
+                "this is the team's last active admin; Dropbox refuses to lock the team out: make \
+                 another member team admin first",
             ),
             Self::GroupNameInvalid => {
                 ScimError::invalid_value("Dropbox refused the group's displayName")

@@ -291,3 +291,40 @@ async fn invalid_input_is_a_precise_400_or_415_without_dropbox_calls() {
     assert_eq!(text.status().as_u16(), 415);
     assert!(app.stats().is_empty(), "{:?}", app.stats());
 }
+
+#[tokio::test]
+async fn suspending_the_last_team_admin_is_a_409_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let (status, found) = app
+        .json(
+            Method::GET,
+            "/Users?filter=userName%20eq%20%22admin@example.com%22",
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{found}");
+    let id = found["Resources"][0]["id"]
+        .as_str()
+        .expect("admin id")
+        .to_owned();
+    let (status, body) = app
+        .json(
+            Method::PATCH,
+            &format!("/Users/{id}"),
+            Some(json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "path": "active", "value": false}]
+            })),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("last active admin"),
+        "{body}"
+    );
+    let (_, after) = app.json(Method::GET, &format!("/Users/{id}"), None).await;
+    assert_eq!(after["active"], json!(true), "{after}");
+}
