@@ -307,9 +307,15 @@ impl Model {
 
     /// Ids of the groups a member belongs to, as shown in `TeamMemberProfile.groups`.
     pub fn groups_of(&self, member_id: &str) -> Vec<String> {
-        let Some(m) = self.member(member_id) else {
-            return Vec::new();
-        };
+        match self.member(member_id) {
+            Some(m) => self.groups_of_member(m),
+            None => Vec::new(),
+        }
+    }
+
+    /// [`Model::groups_of`] for a member already found (no search: listing 100,000 members stays linear).
+    pub fn groups_of_member(&self, m: &Member) -> Vec<String> {
+        let member_id = m.id.as_str();
         if !m.is_provisioned() {
             return Vec::new();
         }
