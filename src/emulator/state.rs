@@ -305,15 +305,8 @@ impl Model {
             .count()
     }
 
-    /// Ids of the groups a member belongs to, as shown in `TeamMemberProfile.groups`.
-    pub fn groups_of(&self, member_id: &str) -> Vec<String> {
-        match self.member(member_id) {
-            Some(m) => self.groups_of_member(m),
-            None => Vec::new(),
-        }
-    }
-
-    /// [`Model::groups_of`] for a member already found (no search: listing 100,000 members stays linear).
+    /// Ids of the groups a member belongs to, as shown in `TeamMemberProfile.groups`; takes the member
+    /// itself, not its id, so that listing 100,000 members does not search the team for each.
     pub fn groups_of_member(&self, m: &Member) -> Vec<String> {
         let member_id = m.id.as_str();
         if !m.is_provisioned() {
