@@ -82,11 +82,12 @@ async fn import(members: usize) -> anyhow::Result<Duration> {
          mean of the other pages {rest:.2?}"
     );
     println!(
-        "  dropbox calls for the import {} (list calls {lists})",
-        dropbox_calls(&dropbox) - calls_before
+        "  dropbox calls for the import {} (list calls {lists}; target <= {})",
+        dropbox_calls(&dropbox) - calls_before,
+        members.div_ceil(1000) + 2
     );
     println!(
-        "  bridge process RSS now {}  peak {}",
+        "  bridge process RSS now {}  peak {} (target now < 50 MB)",
         bridge.status("VmRSS"),
         bridge.status("VmHWM")
     );

@@ -307,7 +307,8 @@ impl Emulator {
                     &format!("User{}", start + i),
                     state::Role::MemberOnly,
                 );
-                if let Some(m) = model.member_mut(&id) {
+                // The member just pushed: no search (seeding 100,000 stays linear).
+                if let Some(m) = model.members.last_mut().filter(|m| m.id == id) {
                     m.status = Status::Active;
                     m.invited_on = None;
                     m.joined_on = Some(now);

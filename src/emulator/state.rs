@@ -305,11 +305,10 @@ impl Model {
             .count()
     }
 
-    /// Ids of the groups a member belongs to, as shown in `TeamMemberProfile.groups`.
-    pub fn groups_of(&self, member_id: &str) -> Vec<String> {
-        let Some(m) = self.member(member_id) else {
-            return Vec::new();
-        };
+    /// Ids of the groups a member belongs to, as shown in `TeamMemberProfile.groups`; takes the member
+    /// itself, not its id, so that listing 100,000 members does not search the team for each.
+    pub fn groups_of_member(&self, m: &Member) -> Vec<String> {
+        let member_id = m.id.as_str();
         if !m.is_provisioned() {
             return Vec::new();
         }

@@ -80,7 +80,7 @@ pub(crate) fn profile(model: &Model, m: &Member) -> TeamMemberProfile {
         status(m),
         name(m),
         TeamMembershipType::Full,
-        model.groups_of(&m.id),
+        model.groups_of_member(m),
         m.member_folder_id.clone(),
         m.root_folder_id.clone(),
     )

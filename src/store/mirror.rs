@@ -3,7 +3,8 @@
 //! Rows live in generations. A refresh takes a new generation ([`Store::mirror_begin`]), writes it
 //! page by page ([`Store::mirror_insert`]) and swaps it in with one update ([`Store::mirror_swap`]):
 //! readers see the previous generation, complete, until then. The bridge's own writes go into the
-//! current generation and every one being built, so a refresh in flight does not lose them.
+//! current generation and every one being built, so a refresh in flight does not lose them: a page read
+//! from Dropbox before such a write never overwrites it, and a member removed meanwhile stays removed.
 
 use chrono::{DateTime, Utc};
 
@@ -56,6 +57,9 @@ pub(crate) const M_COLUMNS: &str = "m.team_member_id, m.scim_id, m.sort_key, m.e
     m.external_id, m.given_lower, m.family_lower, m.emails_lower, m.active, m.status, m.profile";
 /// The generation readers see, as a scalar subquery.
 pub(crate) const CURRENT: &str = "(SELECT current_generation FROM mirror_state WHERE id = 1)";
+/// The `status` of a removal marker: a member the bridge removed while a generation was being built.
+/// Never a Dropbox status the mirror keeps (removed members are not mirrored); dropped at the swap.
+const REMOVED: &str = "removed";
 /// Rows per multi-row INSERT (12 binds each: far below both backends' bind limits).
 const CHUNK: usize = 1_000;
 
@@ -117,8 +121,11 @@ impl Store {
         let meta = "INSERT INTO mirror_meta (id, refreshed_at) VALUES (1, $1) \
                     ON CONFLICT (id) DO UPDATE SET refreshed_at = excluded.refreshed_at";
         let done = "DELETE FROM mirror_building WHERE generation = $1";
+        let markers =
+            format!("DELETE FROM team_mirror WHERE generation = $1 AND status = '{REMOVED}'");
         let swapped = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
+            sqlx::query(&markers).bind(generation).execute(&mut *tx).await?;
             let n = sqlx::query(swap).bind(generation).execute(&mut *tx).await?.rows_affected();
             if n == 1 {
                 sqlx::query(meta).bind(refreshed_at).execute(&mut *tx).await?;
@@ -182,10 +189,28 @@ impl Store {
         Ok(())
     }
 
-    /// Removes one member from every generation; true if it was mirrored.
+    /// Removes one member from the current generation, and leaves a removal marker in every generation
+    /// being built, so that a refresh page read from Dropbox before the removal cannot bring the member
+    /// back (its insert keeps the marker, and the swap drops markers); true if it was mirrored.
     pub async fn mirror_delete(&self, team_member_id: &str) -> Result<bool, StoreError> {
-        let sql = "DELETE FROM team_mirror WHERE team_member_id = $1";
-        let n = on_pool!(self, pool => sqlx::query(sql).bind(team_member_id).execute(pool).await?.rows_affected());
+        let delete = "DELETE FROM team_mirror WHERE team_member_id = $1 \
+                      AND generation NOT IN (SELECT generation FROM mirror_building)";
+        let mark = format!(
+            "INSERT INTO team_mirror (generation, {COLUMNS}) \
+             SELECT b.generation, $1, $1, '', '', NULL, NULL, NULL, '', false, '{REMOVED}', '' \
+             FROM mirror_building b WHERE true \
+             ON CONFLICT (generation, team_member_id) DO UPDATE SET status = excluded.status, \
+             scim_id = excluded.scim_id, sort_key = excluded.sort_key, email_lower = excluded.email_lower, \
+             external_id = NULL, given_lower = NULL, family_lower = NULL, emails_lower = '', \
+             active = false, profile = ''"
+        );
+        let n = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(delete).bind(team_member_id).execute(&mut *tx).await?.rows_affected();
+            sqlx::query(&mark).bind(team_member_id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            n
+        });
         Ok(n > 0)
     }
 

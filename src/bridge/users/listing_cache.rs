@@ -5,6 +5,7 @@
 //! import walking `startIndex` pages continues from the previous page's last key instead of skipping
 //! `startIndex` rows, and counts the team once, not once per page.
 
+use super::lookup_cache::LookupCache;
 use crate::store::ListKey;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -30,10 +31,12 @@ struct Memo {
     before: HashMap<(String, usize), ListKey>,
 }
 
-/// Counts and page boundaries for the current listing version.
+/// Counts and page boundaries for the current listing version, and the exact look-ups' store records.
 #[derive(Default)]
 pub(crate) struct ListingCache {
     memo: Mutex<Memo>,
+    /// The store records of exact look-ups (`lookup_cache`).
+    pub(crate) lookups: LookupCache,
 }
 
 impl ListingCache {

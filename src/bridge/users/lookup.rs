@@ -83,7 +83,7 @@ impl Bridge {
         if scim_id.is_empty() || scim_id.len() > 256 {
             return Ok(None);
         }
-        let record = self.store().user_record(scim_id).await?;
+        let record = self.user_record_cached(scim_id).await?;
         if !include_deleted && record.deleted {
             return Ok(None);
         }
@@ -129,10 +129,8 @@ impl Bridge {
         include_deleted: bool,
     ) -> Result<Option<(Found, Option<UserExtras>)>, BridgeError> {
         let record = match &selector {
-            UserSelectorArg::Email(e) => self.store().selector_record_by_email(e).await?,
-            UserSelectorArg::ExternalId(x) => {
-                self.store().selector_record_by_external_id(x).await?
-            }
+            UserSelectorArg::Email(e) => self.selector_record_by_email_cached(e).await?,
+            UserSelectorArg::ExternalId(x) => self.selector_record_by_external_id_cached(x).await?,
             UserSelectorArg::TeamMemberId(id) => {
                 return self.find_by_id_with_extras(id, include_deleted).await;
             }

@@ -1,10 +1,11 @@
 //! Keeping the team mirror: a refresh walks `members/list_v2` (1,000 per call, so N members cost
-//! ceil(N/1000) calls) into a new generation, page by page, and swaps it in when complete; the bridge's
-//! own writes update single rows.
+//! ceil(N/1000) calls, made as background work under the rate budget) into a new generation, page by
+//! page, and swaps it in when complete; the bridge's own writes update single rows.
 
 use super::mapping::user_from_member;
 use crate::bridge::errors::from_dropbox;
 use crate::bridge::{Bridge, BridgeError};
+use crate::dropbox::budget::background;
 use crate::dropbox::team::{
     MembersListArg, MembersListContinueArg, TeamMemberProfile, TeamMemberStatus,
 };
@@ -46,9 +47,9 @@ impl Bridge {
     /// Writes every member into `generation`, one `members/list_v2` page at a time.
     async fn fill_generation(&self, generation: i64) -> Result<(), BridgeError> {
         let arg = MembersListArg::default().with_limit(LIST_LIMIT);
-        let mut result = self
-            .dropbox()
-            .members_list_v2(&arg)
+        // The walk is background work under the rate budget: IdP requests waiting for a call go
+        // first, and it leaves them the bucket's reserve.
+        let mut result = background(self.dropbox().members_list_v2(&arg))
             .await
             .map_err(from_dropbox)?;
         loop {
@@ -64,9 +65,7 @@ impl Bridge {
                 return Ok(());
             }
             let next = MembersListContinueArg::new(result.cursor.clone());
-            result = self
-                .dropbox()
-                .members_list_continue_v2(&next)
+            result = background(self.dropbox().members_list_continue_v2(&next))
                 .await
                 .map_err(from_dropbox)?;
         }

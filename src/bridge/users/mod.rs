@@ -18,6 +18,7 @@ mod invitation;
 mod list;
 mod listing_cache;
 mod lookup;
+mod lookup_cache;
 mod mapping;
 mod mirror_refresh;
 mod reconcile;

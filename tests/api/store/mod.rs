@@ -45,6 +45,7 @@ cases!(
     jobs,
     audit,
     mirror,
+    mirror_writes_during_refresh,
     mirror_bulk_timing,
     ping_and_reconnect,
     subsecond_due_times,

@@ -60,6 +60,47 @@ async fn a_refresh_of_2500_members_costs_3_list_calls() {
     }
 }
 
+/// The refresh's list calls are background work: they leave the budget's reserve (a fifth of the
+/// bucket) to IdP requests. A bucket of 5 calls (refilled at 5 a minute: 12 s a call, far longer than
+/// the 2 s the bridge waits), less the 2 of a first look-up (`get_info_v2` and the `groups/list` that
+/// fills the group-name cache), lets the walk make 2 of its 3 list calls; the 3rd would need the IdP's
+/// last call, so the listing gets 429 + `Retry-After` and that call is still there for the next IdP
+/// request.
+#[tokio::test]
+async fn a_refresh_walks_the_team_as_background_work_under_the_budget() {
+    let app = TestApp::spawn_full(
+        EmulatorConfig {
+            num_licensed_users: 3000,
+            ..Default::default()
+        },
+        &[
+            ("SCIM_BRIDGE_DROPBOX__RATE_BUDGET__PER_MINUTE", "5"),
+            ("SCIM_BRIDGE_DROPBOX__RATE_BUDGET__BURST", "5"),
+        ],
+    )
+    .await;
+    let lookup = |email: &str| q(&format!("userName eq \"{email}\""));
+    app.dropbox.emulator.seed_members(1);
+    let (status, body) = app.list_users(&lookup("seed1@example.com")).await;
+    assert_eq!(status, 200, "{body}");
+    app.dropbox.emulator.seed_members(2500);
+    let lists =
+        |app: &TestApp| app.count("members/list_v2") + app.count("members/list/continue_v2");
+    let resp = app.call(reqwest::Method::GET, "/Users?count=1", None).await;
+    assert_eq!(
+        resp.status(),
+        429,
+        "the walk needs 3 calls, background may use 2"
+    );
+    assert!(resp.headers().contains_key("retry-after"));
+    assert_eq!(lists(&app), 2, "the walk stopped before the IdP's reserve");
+    // The reserved call serves an IdP look-up.
+    let (status, body) = app.list_users(&lookup("seed7@example.com")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["totalResults"], 1, "{body}");
+    assert_eq!(app.count("members/get_info_v2"), 2);
+}
+
 #[tokio::test]
 async fn pages_show_every_visible_user_once_in_user_name_order() {
     let app = TestApp::spawn_full(

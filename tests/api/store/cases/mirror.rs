@@ -171,6 +171,64 @@ pub async fn mirror(s: &Store, _url: &str) {
     assert_eq!(s.mirror_refreshed_at().await.unwrap(), Some(t(4)));
 }
 
+/// The bridge's own writes during a refresh win over the pages the refresh read from Dropbox before
+/// them: a removed member does not come back with the new generation, a changed one keeps its change.
+pub async fn mirror_writes_during_refresh(s: &Store, _url: &str) {
+    s.mirror_replace_all(&[member(1), member(2), member(3)], t(1))
+        .await
+        .unwrap();
+    let generation = s.mirror_begin().await.unwrap();
+    // The refresh has read its page from Dropbox (members 1 to 3, as they were) but not written it yet.
+    let page = [member(1), member(2), member(3)];
+    assert!(s.mirror_delete("dbmid:000001").await.unwrap());
+    let mut changed = member(2);
+    changed.status = "suspended".into();
+    s.mirror_upsert(&changed).await.unwrap();
+    assert_eq!(
+        ids(s, "userName pr").await,
+        ["dbmid:000002", "dbmid:000003"],
+        "readers see the removal at once"
+    );
+    s.mirror_insert(generation, &page).await.unwrap();
+    assert!(s.mirror_swap(generation, t(2)).await.unwrap());
+    assert_eq!(
+        ids(s, "userName pr").await,
+        ["dbmid:000002", "dbmid:000003"],
+        "the removed member stays removed in the new generation"
+    );
+    assert_eq!(s.mirror_count(None, None).await.unwrap(), 2);
+    assert!(s.mirror_get("dbmid:000001").await.unwrap().is_none());
+    assert_eq!(
+        s.mirror_get("dbmid:000002").await.unwrap().unwrap().status,
+        "suspended"
+    );
+    // A member removed and added again during a refresh is mirrored with its new row.
+    let generation = s.mirror_begin().await.unwrap();
+    assert!(s.mirror_delete("dbmid:000003").await.unwrap());
+    let mut back = member(3);
+    back.status = "invited".into();
+    s.mirror_upsert(&back).await.unwrap();
+    s.mirror_insert(generation, &[member(2), member(3)])
+        .await
+        .unwrap();
+    assert!(s.mirror_swap(generation, t(3)).await.unwrap());
+    assert_eq!(
+        s.mirror_get("dbmid:000003").await.unwrap().unwrap().status,
+        "invited"
+    );
+    // A removal with no refresh under way leaves no marker behind for a later one.
+    assert!(s.mirror_delete("dbmid:000003").await.unwrap());
+    let generation = s.mirror_begin().await.unwrap();
+    s.mirror_insert(generation, &[member(2), member(4)])
+        .await
+        .unwrap();
+    assert!(s.mirror_swap(generation, t(4)).await.unwrap());
+    assert_eq!(
+        ids(s, "userName pr").await,
+        ["dbmid:000002", "dbmid:000004"]
+    );
+}
+
 pub async fn mirror_bulk_timing(s: &Store, _url: &str) {
     for n in [5_000usize, 50_000] {
         let members: Vec<MirrorMember> = (0..n).map(member).collect();
