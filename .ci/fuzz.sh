@@ -16,7 +16,13 @@ fi
 cd fuzz
 # -s none: no sanitizer, so no nightly-only -Zsanitizer flag; Rust's own checks (overflow, bounds,
 # debug assertions in --release via cargo-fuzz's default) still turn bugs into crashes.
-cargo fuzz build -s none --release
+# `fuzz.sh build` only builds (.ci/run does it beside other steps); FUZZ_PREBUILT=1 then skips the build.
+if [ "${FUZZ_PREBUILT:-}" != 1 ]; then
+  cargo fuzz build -s none --release
+fi
+if [ "${1:-}" = build ]; then
+  exit 0
+fi
 run_target() { # TARGET: fuzzes it; its log is target/fuzz-TARGET.log
   local t=$1 scratch="../target/fuzz-corpus/$1"
   mkdir -p "$scratch"
