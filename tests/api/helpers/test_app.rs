@@ -196,6 +196,35 @@ impl TestApp {
     pub fn count(&self, route: &str) -> u64 {
         self.stats().get(route).copied().unwrap_or(0)
     }
+
+    /// The Dropbox calls per route made while `op` ran (routes with none left out).
+    pub async fn calls_during<F: Future>(&self, op: F) -> (BTreeMap<String, u64>, F::Output) {
+        let before = self.stats();
+        let out = op.await;
+        let delta = self
+            .stats()
+            .into_iter()
+            .map(|(route, n)| (route.clone(), n - before.get(&route).copied().unwrap_or(0)))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        (delta, out)
+    }
+
+    /// A Team API call made straight to the emulator, as an admin in the Dropbox console (or another
+    /// replica) would: its status and JSON body (null when it has none).
+    pub async fn dropbox_direct(&self, route: &str, arg: Value) -> (u16, Value) {
+        let token = self.dropbox.emulator.issue_token_all();
+        let resp = self
+            .http
+            .post(format!("{}/2/team/{route}", self.dropbox.base_url))
+            .bearer_auth(token)
+            .json(&arg)
+            .send()
+            .await
+            .expect("sent");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
 }
 
 impl Drop for TestApp {

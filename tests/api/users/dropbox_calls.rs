@@ -50,30 +50,14 @@ async fn find(t: &TestApp, email: &str) {
 
 /// A team call made directly, as another replica of the bridge (or an admin) would.
 async fn dropbox_direct(t: &TestApp, route: &str, arg: Value) -> Value {
-    let token = t.dropbox.emulator.issue_token_all();
-    let resp = t
-        .http
-        .post(format!("{}/2/team/{route}", t.dropbox.base_url))
-        .bearer_auth(token)
-        .json(&arg)
-        .send()
-        .await
-        .expect("sent");
-    assert!(resp.status().is_success(), "{route}");
-    resp.json().await.expect("json")
+    let (status, body) = t.dropbox_direct(route, arg).await;
+    assert!((200..300).contains(&status), "{route}: {status} {body}");
+    body
 }
 
 /// The Dropbox calls per route made while `op` ran.
 async fn count<F: Future>(t: &TestApp, op: F) -> (BTreeMap<String, u64>, F::Output) {
-    let before = t.stats();
-    let out = op.await;
-    let delta = t
-        .stats()
-        .into_iter()
-        .map(|(route, n)| (route.clone(), n - before.get(&route).copied().unwrap_or(0)))
-        .filter(|(_, n)| *n > 0)
-        .collect();
-    (delta, out)
+    t.calls_during(op).await
 }
 
 fn calls(routes: &[(&str, u64)]) -> BTreeMap<String, u64> {

@@ -60,17 +60,8 @@ pub async fn create_with_roles(t: &TestApp, email: &str, roles: &[&str]) -> Stri
 
 /// The member's role names in Dropbox, read directly from the emulator (`members/get_info_v2`).
 pub async fn dropbox_roles(t: &TestApp, team_member_id: &str) -> Vec<String> {
-    let token = t.dropbox.emulator.issue_token_all();
     let arg = json!({"members": [{".tag": "team_member_id", "team_member_id": team_member_id}]});
-    let resp = t
-        .http
-        .post(format!("{}/2/team/members/get_info_v2", t.dropbox.base_url))
-        .bearer_auth(token)
-        .json(&arg)
-        .send()
-        .await
-        .expect("sent");
-    let body: Value = resp.json().await.expect("json");
+    let (_, body) = t.dropbox_direct("members/get_info_v2", arg).await;
     let roles = body["members_info"][0]["roles"].as_array().cloned();
     roles
         .unwrap_or_default()
@@ -81,15 +72,7 @@ pub async fn dropbox_roles(t: &TestApp, team_member_id: &str) -> Vec<String> {
 
 /// The Dropbox calls per route made while `op` ran.
 pub async fn calls_during<F: Future>(t: &TestApp, op: F) -> (BTreeMap<String, u64>, F::Output) {
-    let before = t.stats();
-    let out = op.await;
-    let delta = t
-        .stats()
-        .into_iter()
-        .map(|(route, n)| (route.clone(), n - before.get(&route).copied().unwrap_or(0)))
-        .filter(|(_, n)| *n > 0)
-        .collect();
-    (delta, out)
+    t.calls_during(op).await
 }
 
 /// The `roles` values of a SCIM user.

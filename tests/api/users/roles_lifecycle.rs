@@ -10,17 +10,7 @@ use serde_json::{Value, json};
 
 /// A team call made directly, as an admin in the Dropbox console would; returns status and body.
 async fn direct(t: &TestApp, route: &str, arg: Value) -> (u16, Value) {
-    let token = t.dropbox.emulator.issue_token_all();
-    let resp = t
-        .http
-        .post(format!("{}/2/team/{route}", t.dropbox.base_url))
-        .bearer_auth(token)
-        .json(&arg)
-        .send()
-        .await
-        .expect("sent");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
+    t.dropbox_direct(route, arg).await
 }
 
 /// The emulator's seeded team admin.

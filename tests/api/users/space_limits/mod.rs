@@ -47,20 +47,11 @@ pub(super) async fn create(app: &TestApp, email: &str, limit: Option<u64>) -> St
 
 /// The custom quota Dropbox reports through the emulator's `get_custom_quota` over HTTP.
 pub(super) async fn dropbox_quota(app: &TestApp, id: &str) -> Option<u64> {
-    let token = app.dropbox.emulator.issue_token_all();
-    let resp = app
-        .http
-        .post(format!(
-            "{}/2/team/member_space_limits/get_custom_quota",
-            app.dropbox.base_url
-        ))
-        .bearer_auth(token)
-        .json(&json!({"users": [{".tag": "team_member_id", "team_member_id": id}]}))
-        .send()
-        .await
-        .expect("sent");
-    assert!(resp.status().is_success());
-    let results: Value = resp.json().await.expect("json");
+    let arg = json!({"users": [{".tag": "team_member_id", "team_member_id": id}]});
+    let (status, results) = app
+        .dropbox_direct("member_space_limits/get_custom_quota", arg)
+        .await;
+    assert_eq!(status, 200, "{results}");
     assert_eq!(results[0][".tag"], "success", "{results}");
     results[0]["quota_gb"].as_u64()
 }
