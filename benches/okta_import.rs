@@ -87,9 +87,12 @@ async fn import(members: usize) -> anyhow::Result<Duration> {
         members.div_ceil(1000) + 2
     );
     println!(
-        "  bridge process RSS now {}  peak {} (target now < 50 MB)",
+        "  bridge process RSS now {}  peak {} (target now < 50 MB); now: heap and stacks {}, \
+         mapped files (the binary) {}",
         bridge.status("VmRSS"),
-        bridge.status("VmHWM")
+        bridge.status("VmHWM"),
+        bridge.status("RssAnon"),
+        bridge.status("RssFile")
     );
     Ok(mean)
 }

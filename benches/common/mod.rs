@@ -24,7 +24,10 @@ impl Bridge {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_dropbox-scim-bridge"))
+        // `BENCH_BRIDGE_BIN` runs another build (an older commit's, say) against the same load.
+        let binary = std::env::var("BENCH_BRIDGE_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_dropbox-scim-bridge").to_owned());
+        let child = Command::new(binary)
             .arg("serve")
             .env_clear()
             .env("SCIM_BRIDGE_LISTEN", format!("127.0.0.1:{port}"))
@@ -79,6 +82,17 @@ impl Bridge {
             })
             .unwrap_or_else(|| "?".into())
     }
+}
+
+/// CPU time (user + system) a process has used so far, from `/proc/PID/stat`; `None` off Linux.
+pub fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name (which may hold spaces) start at its closing parenthesis.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // Linux reports these in USER_HZ, 100 a second on every platform Rust targets.
+    Some(Duration::from_millis(ticks * 10))
 }
 
 /// The emulator's call counters, summed over every route.
