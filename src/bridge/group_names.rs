@@ -168,14 +168,15 @@ impl Bridge {
             let _flight = cache.refresh.lock().await;
             if cache.start_refresh(found.generation, found.expired) {
                 let listed_at = Instant::now();
-                let heads = self.all_group_names().await?;
+                // Boxed, as the call below: the slow paths stay out of every render's future.
+                let heads = Box::pin(self.all_group_names()).await?;
                 cache.replace(heads, listed_at);
             }
             found = cache.lookup(group_ids);
         }
         let mut refs = found.known;
         if !found.missing.is_empty() {
-            refs.extend(self.group_refs_uncached(found.missing).await?);
+            refs.extend(Box::pin(self.group_refs_uncached(found.missing)).await?);
         }
         refs.sort_by(|a, b| a.display.cmp(&b.display).then(a.value.cmp(&b.value)));
         Ok(refs)

@@ -25,12 +25,12 @@ impl Bridge {
         let mut users_query = query.clone();
         users_query.start_index = start;
         users_query.count = Some(count);
-        let users = self.list_users(&users_query).await?;
+        let users = Box::pin(self.list_users(&users_query)).await?;
         let mut groups_query = query.clone();
         // Past the last user, the window continues into the groups.
         groups_query.start_index = start.saturating_sub(users.total).max(1);
         groups_query.count = Some(count.saturating_sub(users.items.len()));
-        let groups = self.list_groups(&groups_query, false).await?;
+        let groups = Box::pin(self.list_groups(&groups_query, false)).await?;
         let items = users
             .items
             .into_iter()

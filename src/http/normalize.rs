@@ -7,29 +7,33 @@ use axum::http::Uri;
 use axum::http::uri::PathAndQuery;
 use std::sync::Arc;
 
+/// Each template's segments, split once (the rewriter does it at start, not per request).
+fn split_templates<'t>(templates: &[&'t str]) -> Vec<Vec<&'t str>> {
+    templates
+        .iter()
+        .map(|t| t.trim_start_matches('/').split('/').collect())
+        .collect()
+}
+
 /// The canonical spelling of `path`, or `None` when it is already canonical.
 ///
 /// Trailing slashes are removed. Under `prefix` (`""` or e.g. `/scim/v2`), each segment that equals,
 /// ignoring ASCII case, a literal segment of one of `templates` (route paths relative to the prefix,
-/// such as `/Users/{id}`) at the same position, after the same earlier segments, takes the template's
-/// spelling. `{...}` segments match any value and keep it as sent.
-pub fn canonical_path(path: &str, prefix: &str, templates: &[&str]) -> Option<String> {
+/// such as `/Users/{id}`, split by [`split_templates`]) at the same position, after the same earlier
+/// segments, takes the template's spelling. `{...}` segments match any value and keep it as sent.
+fn canonical_in(path: &str, prefix: &str, templates: &[Vec<&str>]) -> Option<String> {
     let trimmed = match path.trim_end_matches('/') {
         "" => "/",
         t => t,
     };
     let mut out = trimmed.to_owned();
     if let Some(rest) = trimmed.strip_prefix(prefix).filter(|r| r.starts_with('/')) {
-        let templates: Vec<Vec<&str>> = templates
-            .iter()
-            .map(|t| t.trim_start_matches('/').split('/').collect())
-            .collect();
         let depth = templates.iter().map(Vec::len).max().unwrap_or(0);
         let mut canonical: Vec<&str> = Vec::new();
         for (i, segment) in rest[1..].split('/').enumerate() {
             // Segments deeper than every template are kept as sent, without a look-up.
             let literal = if i < depth {
-                literal_at(&templates, &canonical, segment)
+                literal_at(templates, &canonical, segment)
             } else {
                 None
             };
@@ -64,10 +68,10 @@ pub fn rewriter(
     prefix: String,
     templates: Vec<&'static str>,
 ) -> impl Fn(Request) -> Request + Clone + Send + Sync + 'static {
-    let shared = Arc::new((prefix, templates));
+    let shared = Arc::new((prefix, split_templates(&templates)));
     move |mut req: Request| {
         let (prefix, templates) = &*shared;
-        if let Some(path) = canonical_path(req.uri().path(), prefix, templates) {
+        if let Some(path) = canonical_in(req.uri().path(), prefix, templates) {
             let path_and_query = match req.uri().query() {
                 Some(q) => format!("{path}?{q}"),
                 None => path,
@@ -86,7 +90,11 @@ pub fn rewriter(
 
 #[cfg(test)]
 mod tests {
-    use super::canonical_path;
+    use super::{canonical_in, split_templates};
+
+    fn canonical_path(path: &str, prefix: &str, templates: &[&str]) -> Option<String> {
+        canonical_in(path, prefix, &split_templates(templates))
+    }
 
     const T: &[&str] = &[
         "/ServiceProviderConfig",

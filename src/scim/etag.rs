@@ -1,6 +1,7 @@
 //! Resource versions (RFC 7644 section 3.14): a weak ETag computed from what the resource shows, and the
 //! `If-Match` / `If-None-Match` lists compared against it.
 
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -12,24 +13,60 @@ pub const MAX_HEADER_LEN: usize = 4096;
 /// A weak ETag (`W/"…"`) of a rendered resource: the same for the same content on every replica and
 /// under every base URL (`meta.location`, `meta.version` and `$ref`s are left out of the hash).
 pub fn weak_etag(resource: &Value) -> String {
-    let mut v = resource.clone();
-    strip(&mut v);
-    let digest = Sha256::digest(serde_json::to_vec(&v).unwrap_or_default());
+    let mut hasher = HashWriter(Sha256::new());
+    // Serialised straight into the hash, skipping the left-out keys: no copy of the resource.
+    let _ = serde_json::to_writer(
+        &mut hasher,
+        &Versioned {
+            value: resource,
+            in_meta: false,
+        },
+    );
+    let digest = hasher.0.finalize();
     format!("W/\"{}\"", hex::encode(&digest[..10]))
 }
 
-fn strip(v: &mut Value) {
-    match v {
-        Value::Object(m) => {
-            m.remove("$ref");
-            if let Some(Value::Object(meta)) = m.get_mut("meta") {
-                meta.remove("location");
-                meta.remove("version");
-            }
-            m.values_mut().for_each(strip);
+/// A resource as its version hashes it: without `$ref`s, `meta.location` or `meta.version`.
+struct Versioned<'a> {
+    value: &'a Value,
+    /// Whether `value` is the `meta` object itself.
+    in_meta: bool,
+}
+
+impl Serialize for Versioned<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.value {
+            Value::Object(m) => s.collect_map(
+                m.iter()
+                    .filter(|(k, _)| {
+                        k.as_str() != "$ref"
+                            && !(self.in_meta && matches!(k.as_str(), "location" | "version"))
+                    })
+                    .map(|(k, v)| {
+                        let in_meta = k == "meta";
+                        (k, Versioned { value: v, in_meta })
+                    }),
+            ),
+            Value::Array(items) => s.collect_seq(items.iter().map(|value| Versioned {
+                value,
+                in_meta: false,
+            })),
+            other => other.serialize(s),
         }
-        Value::Array(items) => items.iter_mut().for_each(strip),
-        _ => {}
+    }
+}
+
+/// Feeds serialised bytes into the hash.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -109,6 +146,46 @@ mod tests {
         c["userName"] = json!("b");
         assert_ne!(weak_etag(&a), weak_etag(&c));
         assert!(weak_etag(&a).starts_with("W/\""));
+    }
+
+    /// The version as it was computed before it was streamed: a copy with the keys removed.
+    fn copied_and_stripped(resource: &Value) -> String {
+        fn strip(v: &mut Value) {
+            match v {
+                Value::Object(m) => {
+                    m.remove("$ref");
+                    if let Some(Value::Object(meta)) = m.get_mut("meta") {
+                        meta.remove("location");
+                        meta.remove("version");
+                    }
+                    m.values_mut().for_each(strip);
+                }
+                Value::Array(items) => items.iter_mut().for_each(strip),
+                _ => {}
+            }
+        }
+        let mut v = resource.clone();
+        strip(&mut v);
+        let digest = Sha256::digest(serde_json::to_vec(&v).unwrap());
+        format!("W/\"{}\"", hex::encode(&digest[..10]))
+    }
+
+    #[test]
+    fn streaming_the_hash_keeps_every_version_an_idp_already_holds() {
+        let resources = [
+            json!({"id": "1", "userName": "a\u{e9}\"q", "active": true, "emails": [],
+                   "groups": [{"value": "g", "$ref": "https://a/Groups/g", "display": "G"}],
+                   "manager": {"value": "m", "$ref": "https://a/Users/m"},
+                   "meta": {"location": "https://a/Users/1", "version": "W/\"x\"", "created": "t",
+                            "meta": {"location": "nested"}},
+                   "n": [1, 2.5, null, {"$ref": "r", "meta": {"version": "v", "k": "k"}}]}),
+            json!({}),
+            json!({"meta": {}}),
+            json!([{"$ref": "only"}]),
+        ];
+        for r in &resources {
+            assert_eq!(weak_etag(r), copied_and_stripped(r), "{r}");
+        }
     }
 
     #[test]

@@ -168,14 +168,15 @@ impl ListResponse {
         }
     }
 
-    /// Renders the body; `itemsPerPage` is the length of this page; all numbers are JSON numbers.
-    pub fn to_json(&self) -> Value {
+    /// Renders the body, moving the resources into it (no copy); `itemsPerPage` is the length of
+    /// this page; all numbers are JSON numbers.
+    pub fn into_json(self) -> Value {
         json!({
             "schemas": [LIST_RESPONSE_URN],
             "totalResults": self.total_results,
             "startIndex": self.start_index,
             "itemsPerPage": self.resources.len(),
-            "Resources": self.resources,
+            "Resources": Value::Array(self.resources),
         })
     }
 }
@@ -234,7 +235,7 @@ mod tests {
             start_index: 1,
             resources: vec![],
         }
-        .to_json();
+        .into_json();
         assert_eq!(v["totalResults"], 0);
         assert_eq!(v["itemsPerPage"], 0);
         assert_eq!(v["Resources"], json!([]));

@@ -189,7 +189,9 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
         .create_if_missing(true)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
-    let mut pool = SqlitePoolOptions::new();
+    // No ping before each acquire: a connection to a local file cannot go stale, and the ping is a
+    // round trip to the connection's worker thread on every query (docs/PERFORMANCE.md).
+    let mut pool = SqlitePoolOptions::new().test_before_acquire(false);
     let opts = if in_memory {
         // An in-memory database lives only while one connection is open: keep one forever.
         pool = pool
@@ -205,9 +207,10 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
         }
         opts.journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            // 1 MiB of page cache per connection instead of SQLite's 2: the OS caches the file too,
-            // and the bridge's RSS stays under 50 MB after a 100,000-member import (docs/PERFORMANCE.md).
-            .pragma("cache_size", "-1024")
+            // 512 KiB of page cache per connection instead of SQLite's 2 MiB: the OS caches the file
+            // too, and the bridge's RSS stays under 50 MB after a 100,000-member import
+            // (docs/PERFORMANCE.md).
+            .pragma("cache_size", "-512")
     };
     let pool = pool.max_connections(8).connect_with(opts).await?;
     sqlx::migrate!("migrations/sqlite").run(&pool).await?;
@@ -233,7 +236,6 @@ fn from_json<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// `$start, $start+1, ...` for an `IN (...)` list of `n` binds.
 /// A PostgreSQL pool of at most `max` connections; a failure to connect is explained (TLS, auth, ...).
 async fn pg_pool(opts: &PgConnectOptions, max: u32) -> Result<PgPool, StoreError> {
     let pool = PgPoolOptions::new()
@@ -247,6 +249,7 @@ async fn pg_pool(opts: &PgConnectOptions, max: u32) -> Result<PgPool, StoreError
     }
 }
 
+/// `$start, $start+1, ...` for an `IN (...)` list of `n` binds.
 fn placeholders(start: usize, n: usize) -> String {
     (start..start + n)
         .map(|i| format!("${i}"))

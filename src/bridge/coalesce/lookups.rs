@@ -64,7 +64,8 @@ impl Bridge {
     /// alone when coalescing is off).
     pub(crate) async fn member_info_item(&self, selector: UserSelectorArg) -> InfoOutcome {
         let Some(batcher) = &self.inner.coalesce.lookups else {
-            return info_alone(self.dropbox(), selector).await;
+            // Boxed: the call's future (retries included) stays out of the shared path's.
+            return Box::pin(info_alone(self.dropbox(), selector)).await;
         };
         batcher.submit(selector).await.unwrap_or_else(|| {
             Err(DropboxError::new(

@@ -33,13 +33,16 @@ impl Bridge {
             if let Some((found, extras)) = found {
                 let user = self.render_with(&found, extras.as_ref(), true).await?;
                 // A member found by e-mail may carry a different userName (a UPN): filter exactly.
-                if matches(filter_of(query), &user.to_json(""), user_schema()) {
+                let filter = filter_of(query);
+                if matches(filter, &user.to_filter_json(filter), user_schema()) {
                     items.push(user);
                 }
             }
             return Ok(ListPage::window_of(items, query, self.page_size()));
         }
-        self.ensure_mirror_fresh().await?;
+        // The listing paths' futures are boxed: kept inline they would make every request's future,
+        // exact look-ups included, as large as the largest path (about 12 KB), copied on each move.
+        Box::pin(self.ensure_mirror_fresh()).await?;
         let dialect = match self.store().backend_name() {
             "postgres" => Dialect::Postgres,
             _ => Dialect::Sqlite,
@@ -48,10 +51,9 @@ impl Bridge {
         let (pushed, residual) = split.map_or((None, None), |s| (s.pushed, s.residual));
         let invites = self.listed_invites(query.filter.as_ref()).await?;
         let mut page = match residual {
-            None => self.page_in_sql(query, pushed.as_ref(), invites).await?,
+            None => Box::pin(self.page_in_sql(query, pushed.as_ref(), invites)).await?,
             Some(rest) => {
-                self.page_streamed(query, pushed.as_ref(), &rest, invites)
-                    .await?
+                Box::pin(self.page_streamed(query, pushed.as_ref(), &rest, invites)).await?
             }
         };
         self.complete_groups(&mut page.items).await?;
@@ -66,7 +68,7 @@ impl Bridge {
         let mut out: Vec<(ListKey, ScimUser)> = Vec::new();
         for (inv, extras) in self.store().inactive_invites_with_extras().await? {
             let user = user_from_invite(&inv, extras.as_ref());
-            if filter.is_none_or(|f| matches(f, &user.to_json(""), user_schema())) {
+            if filter.is_none_or(|f| matches(f, &user.to_filter_json(f), user_schema())) {
                 out.push(((user.user_name.to_lowercase(), inv.scim_id), user));
             }
         }
@@ -199,7 +201,7 @@ impl Bridge {
                 while let Some((_, inv)) = invites.next_if(|(k, _)| *k < key) {
                     keep(inv, &mut total);
                 }
-                if matches(residual, &user.to_json(""), schema) {
+                if matches(residual, &user.to_filter_json(residual), schema) {
                     keep(user, &mut total);
                 }
                 after = Some(key);

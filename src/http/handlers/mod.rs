@@ -20,7 +20,9 @@ use serde_json::Value;
 
 /// A SCIM JSON response with the SCIM media type.
 pub fn scim_json(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    // `to_vec` writes bytes directly; `to_string` goes through the formatting machinery.
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let mut response = (status, bytes).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(SCIM_CONTENT_TYPE),
@@ -67,7 +69,7 @@ pub fn list_body(resources: Vec<Value>, total: usize, start_index: usize) -> Res
         start_index,
         resources,
     };
-    scim_json(StatusCode::OK, &body.to_json())
+    scim_json(StatusCode::OK, &body.into_json())
 }
 
 /// The `If-Match` or `If-None-Match` list of a request, if sent; a malformed one is 400.

@@ -141,3 +141,18 @@ pub enum Filter {
         then: Option<(String, SubTest)>,
     },
 }
+
+impl Filter {
+    /// Whether any part of the filter reads `meta` (e.g. `meta.version`), so that the resource it is
+    /// evaluated on must carry its version.
+    pub fn reads_meta(&self) -> bool {
+        match self {
+            Filter::Compare { path, .. } | Filter::Present(path) => {
+                path.attr.eq_ignore_ascii_case("meta")
+            }
+            Filter::And(a, b) | Filter::Or(a, b) => a.reads_meta() || b.reads_meta(),
+            Filter::Not(f) => f.reads_meta(),
+            Filter::ValuePath { attr, .. } => attr.attr.eq_ignore_ascii_case("meta"),
+        }
+    }
+}

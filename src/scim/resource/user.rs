@@ -222,6 +222,17 @@ impl ScimUser {
         v
     }
 
+    /// The resource as a filter is evaluated on it: [`ScimUser::to_json`] without a base URL, and
+    /// without `meta.version` unless the filter reads `meta` (the version costs a hash of the whole
+    /// resource).
+    pub fn to_filter_json(&self, filter: &crate::scim::filter::Filter) -> Value {
+        if filter.reads_meta() {
+            self.to_json("")
+        } else {
+            self.render("")
+        }
+    }
+
     /// The resource's version (a weak ETag), as `meta.version` and the `ETag` header show it.
     pub fn version(&self) -> String {
         weak_etag(&self.render(""))

@@ -104,7 +104,7 @@ pub fn schemas_json(base_url: &str) -> Value {
         .into_iter()
         .map(|s| one_schema_json(base_url, s))
         .collect();
-    ListResponse::complete(items).to_json()
+    ListResponse::complete(items).into_json()
 }
 
 fn one_resource_type_json(base: &str, r: &ResourceSchema) -> Value {
@@ -137,7 +137,7 @@ pub fn resource_types_json(base_url: &str) -> Value {
             .map(|r| one_resource_type_json(base_url, r))
             .collect(),
     )
-    .to_json()
+    .into_json()
 }
 
 /// `GET /ServiceProviderConfig`: the advertised capabilities.

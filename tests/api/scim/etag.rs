@@ -217,3 +217,39 @@ async fn service_provider_config_advertises_etags() {
     assert_eq!(status, 200);
     assert_eq!(spc["etag"]["supported"], true, "{spc}");
 }
+
+#[tokio::test]
+async fn a_filter_on_meta_version_finds_the_user_of_that_version_only() {
+    let t = TestApp::spawn().await;
+    let created = t
+        .create_okta_user("versioned.user@example.com", "Ver", "Sioned")
+        .await;
+    t.create_okta_user("other.user@example.com", "Oth", "Er")
+        .await;
+    let version = created["meta"]["version"].as_str().expect("version");
+    let quoted = version.replace('"', "\\\"");
+    let list = |filter: String| {
+        let t = &t;
+        async move {
+            let q: String = url::form_urlencoded::byte_serialize(filter.as_bytes()).collect();
+            let (status, body) = t
+                .json(Method::GET, &format!("/Users?filter={q}"), None)
+                .await;
+            assert_eq!(status, 200, "{body}");
+            body["Resources"]
+                .as_array()
+                .map(|r| r.iter().map(|u| u["id"].clone()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        }
+    };
+    // An exact look-up, then the streamed listing (the version is not a mirrored column).
+    let exact =
+        format!(r#"userName eq "versioned.user@example.com" and meta.version eq "{quoted}""#);
+    assert_eq!(list(exact).await, vec![created["id"].clone()]);
+    let stale = r#"userName eq "versioned.user@example.com" and meta.version eq "W/\"0\"""#;
+    assert!(list(stale.to_owned()).await.is_empty());
+    assert_eq!(
+        list(format!(r#"meta.version eq "{quoted}""#)).await,
+        vec![created["id"].clone()]
+    );
+}
