@@ -3,6 +3,13 @@
 use clap::Parser;
 use dropbox_scim_bridge::cli::{Cli, run};
 
+/// jemalloc instead of glibc's malloc: after a 100,000-member import the bridge holds 44 MB instead of
+/// 49 MB (glibc keeps freed memory in per-thread arenas), and allocation, a fifth of a look-up's CPU
+/// under glibc, costs less (docs/PERFORMANCE.md).
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
