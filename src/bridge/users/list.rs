@@ -67,7 +67,12 @@ impl Bridge {
     ) -> Result<Vec<(ListKey, ScimUser)>, BridgeError> {
         let mut out: Vec<(ListKey, ScimUser)> = Vec::new();
         for (inv, extras) in self.store().inactive_invites_with_extras().await? {
-            let user = user_from_invite(&inv, extras.as_ref());
+            let mut user = user_from_invite(&inv, extras.as_ref());
+            if filter.is_some_and(Filter::reads_meta) {
+                // `meta.version` covers the held groups, which a listing adds after filtering.
+                self.complete_groups(std::slice::from_mut(&mut user))
+                    .await?;
+            }
             if filter.is_none_or(|f| matches(f, &user.to_filter_json(f), user_schema())) {
                 out.push(((user.user_name.to_lowercase(), inv.scim_id), user));
             }
@@ -197,7 +202,12 @@ impl Bridge {
                 .await?;
             let done = (chunk.len() as i64) < STREAM_CHUNK;
             for (row, extras) in chunk {
-                let (key, user) = listed_member(row, extras.as_ref(), self.settings())?;
+                let (key, mut user) = listed_member(row, extras.as_ref(), self.settings())?;
+                if residual.reads_meta() {
+                    // `meta.version` covers the group names, which a listing adds after filtering.
+                    self.complete_groups(std::slice::from_mut(&mut user))
+                        .await?;
+                }
                 while let Some((_, inv)) = invites.next_if(|(k, _)| *k < key) {
                     keep(inv, &mut total);
                 }

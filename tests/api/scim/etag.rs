@@ -242,7 +242,8 @@ async fn a_filter_on_meta_version_finds_the_user_of_that_version_only() {
                 .unwrap_or_default()
         }
     };
-    // An exact look-up, then the streamed listing (the version is not a mirrored column).
+    // Streamed listings (the version is not a mirrored column): the version covers the group names
+    // (the emulator puts every member in "Everyone"), which a listing adds after filtering.
     let exact =
         format!(r#"userName eq "versioned.user@example.com" and meta.version eq "{quoted}""#);
     assert_eq!(list(exact).await, vec![created["id"].clone()]);
