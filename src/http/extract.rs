@@ -5,7 +5,7 @@ use super::error::ApiError;
 use crate::bridge::WriteContext;
 use crate::scim::error::ScimError;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use serde_json::Value;
@@ -82,7 +82,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("-")
             .to_owned();
-        let operation = format!("{} {}", parts.method, parts.uri.path());
+        // The whole path as the client sent it (after normalising), prefix included: inside the SCIM
+        // router `parts.uri` has lost the prefix it is nested under.
+        let path = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map_or_else(|| parts.uri.path(), |o| o.0.path());
+        let operation = format!("{} {path}", parts.method);
         Ok(Self(WriteContext::new(client, request_id, operation)))
     }
 }

@@ -83,7 +83,7 @@ async fn failed_writes_are_audited_with_the_paths_id_and_found_by_every_filter()
         "newest first: {about_ann:?}"
     );
     let rate = &about_ann[2];
-    assert_eq!(rate["operation"], format!("PATCH /Users/{id}"));
+    assert_eq!(rate["operation"], format!("PATCH /scim/v2/Users/{id}"));
     assert_eq!(rate["dropbox_calls"][0]["route"], "members/suspend");
     assert_eq!(
         audit_json(&app, &["--email", "ANN@example.com"]).await,

@@ -139,7 +139,7 @@ async fn a_browser_logs_in_and_sees_the_removal_a_scim_delete_recorded() {
         .expect("section");
     let recent = recent.text().await.unwrap_or_default();
     assert!(
-        recent.contains("DELETE /Users/") && recent.contains("204"),
+        recent.contains("DELETE /scim/v2/Users/") && recent.contains("204"),
         "{recent}"
     );
     let dropbox = browser
