@@ -45,13 +45,15 @@ impl fmt::Debug for RateBudget {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct State {
     /// Calls available now (local bucket), or leased and not yet spent (shared bucket).
     tokens: f64,
     refilled: Instant,
     paused_until: Option<Instant>,
     idp_waiting: usize,
+    /// After a lease that granted nothing: when the shared bucket should have a call again.
+    shared_empty_until: Option<Instant>,
 }
 
 /// What one look at the state decided.
@@ -84,6 +86,7 @@ impl RateBudget {
                 refilled: Instant::now(),
                 paused_until: None,
                 idp_waiting: 0,
+                shared_empty_until: None,
             }),
             shared: OnceLock::new(),
             leasing: tokio::sync::Mutex::new(()),
@@ -152,7 +155,34 @@ impl RateBudget {
 
     /// Takes a call when one is there for `priority`, else says how long to wait or to lease.
     fn look(&self, priority: Priority, now: Instant, counted: bool) -> Step {
-        let mut st = self.lock();
+        self.decide(&mut self.lock(), priority, now, counted)
+    }
+
+    /// How long a call of `priority` would wait for the budget if it were made now, without taking
+    /// one. Zero when it could go at once, when only a lease from the shared bucket can tell, and
+    /// when the wait is longer than `max_retry_wait` (the call will be refused at once). The
+    /// coalescer holds a departing batch open for this long: the call would wait anyway, and
+    /// requests arriving meanwhile can share it.
+    pub fn wait_for_call(&self, priority: Priority) -> Duration {
+        let now = Instant::now();
+        let mut copy = self.lock().clone();
+        let wait = match self.decide(&mut copy, priority, now, false) {
+            Step::Go => Duration::ZERO,
+            Step::Wait(wait) => wait,
+            Step::Lease => copy
+                .shared_empty_until
+                .map_or(Duration::ZERO, |until| until.saturating_duration_since(now)),
+        };
+        if wait > self.max_wait {
+            Duration::ZERO
+        } else {
+            wait
+        }
+    }
+
+    /// [`Self::look`] on `st`: takes a call from it when one is there, else says how long to wait
+    /// or to lease.
+    fn decide(&self, st: &mut State, priority: Priority, now: Instant, counted: bool) -> Step {
         if let Some(until) = st.paused_until {
             if until > now {
                 return Step::Wait(until - now);
@@ -216,11 +246,14 @@ impl RateBudget {
                     st.paused_until = Some(st.paused_until.map_or(local, |p| p.max(local)));
                 }
                 if lease.granted > 0 || st.paused_until.is_some() {
+                    st.shared_empty_until = None;
                     return None;
                 }
                 let others = st.idp_waiting - usize::from(counted);
                 let needed = 1000 * (i64::from(keep) + 1 + others as i64) - lease.left_milli;
-                Some(self.refill_time(needed.max(1) as f64 / 1000.0))
+                let wait = self.refill_time(needed.max(1) as f64 / 1000.0);
+                st.shared_empty_until = Some(Instant::now() + wait);
+                Some(wait)
             }
             Err(e) => {
                 // The database is the budget's keeper, not the bridge's gate: let this call go.
@@ -245,6 +278,11 @@ impl RateBudget {
                 tracing::warn!(error = %e, "cannot share a Dropbox 429 pause with the other replicas");
             }
         }
+    }
+
+    /// The longest wait a call accepts before it is refused (`max_retry_wait`).
+    pub fn max_wait(&self) -> Duration {
+        self.max_wait
     }
 
     /// Counts one request sent again inside the client.

@@ -200,3 +200,51 @@ async fn a_shared_budget_is_taken_in_leases_and_refused_when_empty() {
     );
     assert!(b.status().shared);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_wait_for_a_call_is_told_without_taking_one() {
+    let b = budget(60, 2, 30);
+    for _ in 0..5 {
+        assert_eq!(
+            b.wait_for_call(Priority::Idp),
+            Duration::ZERO,
+            "a full bucket"
+        );
+    }
+    b.acquire(Priority::Idp).await.expect("the burst");
+    b.acquire(Priority::Idp)
+        .await
+        .expect("the burst, not spent by looking");
+    assert_eq!(b.wait_for_call(Priority::Idp), Duration::from_secs(1));
+    b.pause(Duration::from_secs(5)).await;
+    assert_eq!(b.wait_for_call(Priority::Idp), Duration::from_secs(5));
+
+    // A wait longer than max_retry_wait is told as none: the call will be refused at once.
+    let slow = budget(6, 1, 2);
+    slow.acquire(Priority::Idp).await.expect("the burst");
+    assert_eq!(slow.wait_for_call(Priority::Idp), Duration::ZERO);
+    assert_eq!(slow.status().refused, 0, "looking is not a refusal");
+
+    // On a shared bucket, the wait is known once a lease came back empty.
+    let shared = Arc::new(RateBudget::new(
+        RateBudgetConfig {
+            per_minute: 6,
+            burst: 10,
+            lease: 1,
+        },
+        Duration::from_secs(30),
+    ));
+    shared.share_through(Arc::new(MemoryBucket::default()));
+    assert_eq!(
+        shared.wait_for_call(Priority::Idp),
+        Duration::ZERO,
+        "not asked yet"
+    );
+    let waiting = tokio::spawn({
+        let shared = shared.clone();
+        async move { shared.acquire(Priority::Idp).await }
+    });
+    tokio::task::yield_now().await;
+    assert_eq!(shared.wait_for_call(Priority::Idp), Duration::from_secs(10));
+    waiting.abort();
+}

@@ -207,6 +207,20 @@ impl DropboxClient {
         self.inner.transport.budget.status()
     }
 
+    /// How long a call made now by this task would wait for the rate budget (or a 429 pause); zero
+    /// when it could go at once or would be refused ([`budget::RateBudget::wait_for_call`]).
+    pub fn budget_wait(&self) -> Duration {
+        self.inner
+            .transport
+            .budget
+            .wait_for_call(budget::current_priority())
+    }
+
+    /// The longest a call waits for the rate budget before it is refused (`max_retry_wait_secs`).
+    pub fn budget_max_wait(&self) -> Duration {
+        self.inner.transport.budget.max_wait()
+    }
+
     /// Shares the rate budget and 429 pauses with the other replicas through `bucket` (PostgreSQL).
     pub fn share_budget(&self, bucket: Arc<dyn SharedBucket>) {
         self.inner.transport.budget.share_through(bucket);

@@ -1,7 +1,8 @@
 //! A generic batcher: items submitted by concurrent requests are gathered into one batch, which
 //! leaves when it is full or when the window opened by its first item ends; each submitter gets the
 //! output at its own position back. When the window ends while requests arrive fast enough to fill
-//! the batch within the longer busy window, the batch waits on for them.
+//! the batch within the longer busy window, the batch waits on for them. When its call would wait
+//! for the rate budget anyway, the batch waits here instead, still taking items.
 
 use crate::telemetry::request::{self, RequestStats, RequestSummary};
 use std::collections::VecDeque;
@@ -25,6 +26,16 @@ pub(crate) struct Windows {
     pub(crate) busy: Duration,
 }
 
+/// How long a departing batch's call would wait for the rate budget now (zero: it would go at
+/// once), and the longest a batch may be held for it in all.
+#[derive(Clone)]
+pub(crate) struct BudgetHold {
+    /// The wait a call made now would have.
+    pub(crate) wait: Arc<dyn Fn() -> Duration + Send + Sync>,
+    /// From its first item, the longest a batch is held for the budget.
+    pub(crate) longest: Duration,
+}
+
 /// Items waiting for their batch to leave, and which batch they belong to.
 struct Pending<I, O> {
     items: Vec<(I, oneshot::Sender<(O, RequestSummary)>)>,
@@ -40,6 +51,7 @@ pub(crate) struct Batcher<I, O> {
     run: RunBatch<I, O>,
     windows: Windows,
     max: usize,
+    hold: Option<BudgetHold>,
 }
 
 /// What a submission must do after adding its item.
@@ -65,7 +77,16 @@ impl<I: Send + 'static, O: Send + 'static> Batcher<I, O> {
             run,
             windows,
             max,
+            hold: None,
         }
+    }
+
+    /// A batch whose call would wait for the rate budget when its window ends waits in the batcher
+    /// instead, where requests arriving meanwhile join it: under a rate limit, each call the budget
+    /// lets through carries as many items as have come by then, not the few of one window.
+    pub(crate) fn holding_for_budget(mut self, hold: BudgetHold) -> Self {
+        self.hold = Some(hold);
+        self
     }
 
     /// Adds `item` to the forming batch and waits for its output; `None` if the batch's task ended
@@ -96,7 +117,12 @@ impl<I: Send + 'static, O: Send + 'static> Batcher<I, O> {
                 // The batch's own task: it outlives a submitter whose client hung up, so the
                 // others still get their answers.
                 let (pending, run) = (self.pending.clone(), self.run.clone());
-                tokio::spawn(depart(pending, run, generation, self.windows, self.max));
+                let rules = Departure {
+                    windows: self.windows,
+                    max: self.max,
+                    hold: self.hold.clone(),
+                };
+                tokio::spawn(depart(pending, run, generation, rules));
             }
             Next::Wait => {}
         }
@@ -108,28 +134,53 @@ impl<I: Send + 'static, O: Send + 'static> Batcher<I, O> {
     }
 }
 
-/// Sends batch `generation` when its window ends, or later while it is expected to fill in time;
-/// does nothing if it left full meanwhile.
+/// When a batch that did not fill may leave.
+struct Departure {
+    windows: Windows,
+    max: usize,
+    hold: Option<BudgetHold>,
+}
+
+impl Departure {
+    /// How much longer a batch opened at `opened` stays open, or `None` when it leaves now.
+    fn wait(
+        &self,
+        arrivals: &VecDeque<Instant>,
+        items: usize,
+        opened: Instant,
+    ) -> Option<Duration> {
+        let now = Instant::now();
+        let missing = self.max.saturating_sub(items);
+        if let Some(wait) = time_to_fill(arrivals, missing, now) {
+            if now + wait <= opened + self.windows.busy {
+                return Some(wait);
+            }
+        }
+        let hold = self.hold.as_ref()?;
+        let wait = (hold.wait)();
+        (!wait.is_zero() && now + wait <= opened + hold.longest).then_some(wait)
+    }
+}
+
+/// Sends batch `generation` when its window ends, or later while it is expected to fill in time or
+/// its call would wait for the rate budget; does nothing if it left full meanwhile.
 async fn depart<I, O>(
     pending: Arc<Mutex<Pending<I, O>>>,
     run: RunBatch<I, O>,
     generation: u64,
-    windows: Windows,
-    max: usize,
+    rules: Departure,
 ) {
     let opened = Instant::now();
-    tokio::time::sleep(windows.lone).await;
+    tokio::time::sleep(rules.windows.lone).await;
     loop {
         let batch = {
             let mut p = lock(&pending);
             if p.generation != generation || p.items.is_empty() {
                 return;
             }
-            let now = Instant::now();
-            let missing = max.saturating_sub(p.items.len());
-            match time_to_fill(&p.arrivals, missing, now) {
-                Some(wait) if now + wait <= opened + windows.busy => Err(wait),
-                _ => {
+            match rules.wait(&p.arrivals, p.items.len(), opened) {
+                Some(wait) => Err(wait),
+                None => {
                     p.generation += 1;
                     Ok(std::mem::take(&mut p.items))
                 }
@@ -245,6 +296,68 @@ mod tests {
         assert_eq!(arrivals(busy, 4, &[0, 1, 30, 31]).await, vec![2, 2]);
         // A burst long past does not count as a fast rate for a lone item.
         assert_eq!(arrivals(busy, 4, &[0, 0, 0, 0, 100]).await, vec![4, 1]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_batch_whose_call_would_wait_for_the_budget_takes_the_items_that_come_meanwhile() {
+        // A budget of one call per 50 ms: each call spends it, and the next waits its turn.
+        let next_call = Arc::new(Mutex::new(Instant::now()));
+        let (spent, free) = (next_call.clone(), next_call.clone());
+        let sizes = Arc::new(Mutex::new(Vec::new()));
+        let seen = sizes.clone();
+        let run: RunBatch<u32, u32> = Arc::new(move |items: Vec<u32>| {
+            let (spent, seen) = (spent.clone(), seen.clone());
+            Box::pin(async move {
+                let at = *lock(&spent);
+                tokio::time::sleep_until(at).await;
+                *lock(&spent) = Instant::now() + Duration::from_millis(50);
+                lock(&seen).push(items.len());
+                items.into_iter().map(|i| i * 2).collect()
+            })
+        });
+        let hold = BudgetHold {
+            wait: Arc::new(move || lock(&free).saturating_duration_since(Instant::now())),
+            longest: Duration::from_secs(20),
+        };
+        let submit_every_10ms = |b: Batcher<u32, u32>| async move {
+            let b = Arc::new(b);
+            let start = Instant::now();
+            let tasks: Vec<_> = (0..20u32)
+                .map(|i| {
+                    let (b, at) = (b.clone(), start + Duration::from_millis(10 * u64::from(i)));
+                    tokio::spawn(async move {
+                        tokio::time::sleep_until(at).await;
+                        b.submit(i).await
+                    })
+                })
+                .collect();
+            for (i, t) in (0..20u32).zip(tasks) {
+                assert_eq!(t.await.ok().flatten(), Some(i * 2), "item {i}");
+            }
+        };
+        // Without the hold, every item leaves alone after its window and waits for the budget.
+        submit_every_10ms(Batcher::new(run.clone(), lone(5), 20)).await;
+        assert_eq!(lock(&sizes).len(), 20, "{:?}", lock(&sizes));
+        lock(&sizes).clear();
+        // Held while the budget has no call for it, each batch takes the 5 items of its 50 ms.
+        submit_every_10ms(Batcher::new(run, lone(5), 20).holding_for_budget(hold)).await;
+        let sizes = lock(&sizes).clone();
+        assert!(sizes.len() <= 5, "{sizes:?}");
+        assert_eq!(sizes.iter().sum::<usize>(), 20, "{sizes:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_batch_is_not_held_for_the_budget_past_its_longest_wait() {
+        let (b, sizes) = doubler(lone(5), 20);
+        let b = b.holding_for_budget(BudgetHold {
+            wait: Arc::new(|| Duration::from_secs(3)),
+            longest: Duration::from_secs(10),
+        });
+        let started = Instant::now();
+        assert_eq!(b.submit(7).await, Some(14));
+        // Held 3 s at a time while that stays within 10 s of its first item: 5 ms + 3 x 3 s.
+        assert_eq!(started.elapsed(), Duration::from_millis(9_005));
+        assert_eq!(*lock(&sizes), vec![1]);
     }
 
     #[tokio::test(start_paused = true)]

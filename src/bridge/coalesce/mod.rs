@@ -9,7 +9,8 @@
 //!   item ends (`coalesce.window_ms`, a few milliseconds), so a lone request waits at most that long.
 //!   Under load (a provisioning wave), a batch whose window ends waits on while the recent arrival
 //!   rate says it will fill by `coalesce.max_wait_ms`: fewer, fuller calls against Dropbox's rate
-//!   limit, for a bounded wait.
+//!   limit, for a bounded wait. A batch whose call would wait for the rate budget (or a 429 pause)
+//!   waits in the batcher instead, still open, so that each call the budget lets through is full.
 //!
 //! A failure of the shared call (rate limit, 5xx, lost reply) reaches every request of the batch, each
 //! of which resolves it as it would alone (a lost `add_v2` reply is resolved by a look-up, itself
@@ -19,11 +20,12 @@ mod batcher;
 mod creates;
 mod lookups;
 
-pub(crate) use batcher::{Batcher, RunBatch, Windows};
+pub(crate) use batcher::{Batcher, BudgetHold, RunBatch, Windows};
 pub(crate) use creates::AddOutcome;
 pub(crate) use lookups::InfoOutcome;
 
 use crate::dropbox::{DropboxClient, DropboxError, ErrorKind};
+use std::sync::Arc;
 
 /// The most items one shared call carries: `members/add_v2` takes at most 20 members (team.stone);
 /// `members/get_info_v2` states no limit, and the same bound keeps its requests small.
@@ -45,17 +47,20 @@ impl Coalescer {
                 lookups: None,
             };
         }
+        let budget = dropbox.clone();
+        let hold = BudgetHold {
+            wait: Arc::new(move || budget.budget_wait()),
+            longest: dropbox.budget_max_wait(),
+        };
         Self {
-            creates: Some(Batcher::new(
-                creates::run(dropbox.clone()),
-                windows,
-                MAX_BATCH,
-            )),
-            lookups: Some(Batcher::new(
-                lookups::run(dropbox.clone()),
-                windows,
-                MAX_BATCH,
-            )),
+            creates: Some(
+                Batcher::new(creates::run(dropbox.clone()), windows, MAX_BATCH)
+                    .holding_for_budget(hold.clone()),
+            ),
+            lookups: Some(
+                Batcher::new(lookups::run(dropbox.clone()), windows, MAX_BATCH)
+                    .holding_for_budget(hold),
+            ),
         }
     }
 }

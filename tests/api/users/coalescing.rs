@@ -220,3 +220,38 @@ async fn a_rate_limited_batch_is_retried_once_not_once_per_member() {
         "the batch, then its one retry"
     );
 }
+
+#[tokio::test]
+async fn under_the_rate_budget_a_stream_of_creates_shares_the_calls_it_waits_for() {
+    // One call per 100 ms once the burst of 2 is spent (by the warm-up's `groups/list` and
+    // `members/add_v2`), and the default windows (3 ms, 50 ms). A create every 10 ms is too slow to
+    // fill a batch by its window: each used to leave alone and queue behind the budget (40 calls,
+    // 4 s). Held while the budget has no call for it, each call carries the creates of its 100 ms.
+    let emulator = EmulatorConfig {
+        num_licensed_users: 1000,
+        ..EmulatorConfig::default()
+    };
+    let budget = [
+        ("SCIM_BRIDGE_DROPBOX__RATE_BUDGET__PER_MINUTE", "600"),
+        ("SCIM_BRIDGE_DROPBOX__RATE_BUDGET__BURST", "2"),
+        ("SCIM_BRIDGE_DROPBOX__RATE_BUDGET__LEASE", "1"),
+    ];
+    let t = TestApp::spawn_full(emulator, &budget).await;
+    let (status, _) = t.create_user(body("warm@example.com", None)).await;
+    assert_eq!(status, 201);
+    let emails = emails("stream", 40);
+    let start = tokio::time::Instant::now();
+    let t = &t;
+    let stream = emails.iter().enumerate().map(|(i, e)| async move {
+        tokio::time::sleep_until(start + std::time::Duration::from_millis(10 * i as u64)).await;
+        t.create_user(body(e, None)).await
+    });
+    let (calls, answers) = t.calls_during(futures::future::join_all(stream)).await;
+    assert_created_as_themselves(t, &emails, &answers);
+    let add_calls = calls.get("members/add_v2").copied().unwrap_or(0);
+    // 400 ms of arrivals at one call per 100 ms: 4 or 5 calls; 8 leaves room for a slow machine.
+    assert!(
+        add_calls <= 8,
+        "{add_calls} members/add_v2 calls: {calls:?}"
+    );
+}
